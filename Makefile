@@ -1,0 +1,60 @@
+# wiretap-book: the two commands a reader needs are `make book` and `make test`.
+# Each creates .venv on first use and installs requirements.txt (which installs the
+# wiretap package itself, editable), then builds or tests.
+
+SHELL       := /bin/bash
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.installed
+JOBS        ?= 2
+LIB_FILES   := $(shell find lib -name '*.py' 2>/dev/null)
+
+# Kernels started by tests and builds load .ci/ipython (warnings from chapter and library
+# code become errors); explorers render their static figure; figures use Agg.
+export IPYTHONDIR    := $(CURDIR)/.ci/ipython
+export WIRETAP_BUILD := 1
+export MPLBACKEND    := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install book test lint format bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(STAMP)  ## Create .venv and install the pinned stack and the wiretap package
+
+# Executed chapters are cached by cell source only; a change in lib/ or in the pinned
+# stack must re-execute them, so it wipes the build folder.
+_build/.lib-stamp: $(LIB_FILES) requirements.txt
+	rm -rf _build
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) _build/.lib-stamp  ## Build the HTML book at paper scale (warnings are errors)
+	WIRETAP_SCALE=paper WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro \
+	  $(BIN)/jupyter-book build --all . -W -n --keep-going
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)  ## Unit tests and every chapter (nbval) at quick scale
+	WIRETAP_SCALE=quick WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro-quick \
+	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+lint: $(STAMP)  ## ruff: lint and format check
+	$(BIN)/ruff check lib tests benchmarks conftest.py
+	$(BIN)/ruff format --check lib tests benchmarks conftest.py
+
+format: $(STAMP)  ## ruff: fix what can be fixed and reformat
+	$(BIN)/ruff check --fix lib tests benchmarks conftest.py
+	$(BIN)/ruff format lib tests benchmarks conftest.py
+
+bench: $(STAMP)  ## Benchmarks (ratios against a baseline in the same run)
+	$(BIN)/python benchmarks/run.py
+
+clean:  ## Remove the built book and caches (keeps .venv)
+	rm -rf _build .pytest_cache .hypothesis benchmarks/results

@@ -1,0 +1,33 @@
+"""wiretap: solvers and teaching utilities for physical-layer security.
+
+The companion library of the wiretap-book. Shared modules:
+
+* :mod:`wiretap.units` - dB, dBm, watts, bits and nats.
+* :mod:`wiretap.channels` - path loss, ULA steering vectors, Rayleigh/Rician fading, geometry.
+* :mod:`wiretap.rates` - log-det and SINR rates, secrecy rates, MISO secrecy capacity.
+* :mod:`wiretap.convex` - solving cvxpy problems with Clarabel; honest status reports.
+* :mod:`wiretap.results` - the common fields of solver results.
+* :mod:`wiretap.sim` - reproducible Monte Carlo over parameter grids; quick/paper scale.
+* :mod:`wiretap.plotting` - the house figure style.
+* :mod:`wiretap.widgets` - explorers (live widgets, static figure in the HTML book).
+* :mod:`wiretap.repro` - paper-versus-ours tables.
+
+Each paper has its own module, named after the system it studies.
+"""
+
+from . import channels, convex, plotting, rates, repro, results, sim, units, widgets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "channels",
+    "convex",
+    "plotting",
+    "rates",
+    "repro",
+    "results",
+    "sim",
+    "units",
+    "widgets",
+]
