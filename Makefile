@@ -18,7 +18,7 @@ export MPLBACKEND    := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install book test lint format bench clean
+.PHONY: help install book part test lint format bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,18 @@ book: $(STAMP) _build/.lib-stamp  ## Build the HTML book at paper scale (warning
 	WIRETAP_SCALE=paper WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro \
 	  $(BIN)/jupyter-book build --all . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+# One part with the frame and Foundations, built into its own folder (its own execution
+# cache), so that contributors working on different parts do not disturb each other.
+PART_OUT := _build/part-$(PART)
+part: $(STAMP)  ## Build one part: make part PART=smallcell [SCALE=quick|paper]
+	@test -n "$(PART)" || { echo "usage: make part PART=<folder under book/>"; exit 2; }
+	@mkdir -p $(PART_OUT)
+	$(BIN)/python .ci/part_toc.py $(PART) $(PART_OUT)/_toc.yml
+	WIRETAP_SCALE=$(or $(SCALE),quick) WIRETAP_REPRO_DIR=$(CURDIR)/$(PART_OUT)/repro \
+	  $(BIN)/jupyter-book build . --toc $(PART_OUT)/_toc.yml --path-output $(PART_OUT) \
+	  -W -n --keep-going
+	@echo "Part: $(CURDIR)/$(PART_OUT)/_build/html/index.html"
 
 test: $(STAMP)  ## Unit tests and every chapter (nbval) at quick scale
 	WIRETAP_SCALE=quick WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro-quick \
