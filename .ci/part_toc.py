@@ -42,6 +42,12 @@ def main(part: str, out: str) -> None:
         files = [c.get("file", "") for c in p["chapters"]]
         if any(f.startswith(prefixes) for f in files):
             parts.append({**p, "chapters": _prune(p["chapters"])})
+        else:
+            # Other parts: their landing pages only (no chapters to execute), so that the
+            # {doc}`../<part>/index` links of Foundations' "where it is used" lists resolve.
+            landing = [{"file": c["file"]} for c in p["chapters"] if c.get("file")]
+            if landing:
+                parts.append({**p, "chapters": landing})
     if not any(f"book/{part}/" in str(p) for p in parts):
         sys.exit(f"no part folder book/{part} in _toc.yml")
     Path(out).write_text(yaml.safe_dump({**toc, "parts": parts}, sort_keys=False))

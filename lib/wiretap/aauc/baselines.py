@@ -1,0 +1,227 @@
+"""Direct-transmission baseline and secrecy rates of designs against the actual eavesdropper.
+
+Direct transmission (paper Sec. VII-A) multicasts to all ``K`` users in one phase with the
+max-min-SNR beamformer, found by successive convex approximation in conic (second-order
+cone) form: each step linearizes ``|g_k^H v|^2`` from below and solves an SOCP. The
+eavesdropper is ignored by this design; that is the point of the comparison.
+
+The evaluation functions compute secrecy rates with the eavesdropper's *actual* channels
+(which no design knows). Our reading of the paper's evaluation (the text does not spell it
+out): in AAUC the eavesdropper combines both phases, so its rate is
+``1/2 log2(1 + |g_E^H v|^2/s2 + |h_E^H w|^2/s2)``; the first term vanishes only when
+``g_E`` is parallel to ``g_K``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+
+from .. import convex
+from .._validation import as_array, check_int, check_positive
+from ..results import IterativeResult, as_history
+from . import _solve
+from .model import Scenario
+
+__all__ = [
+    "DirectResult",
+    "aauc_rates",
+    "aauc_secrecy_rate",
+    "direct_multicast",
+    "direct_secrecy_rate",
+    "irs_secrecy_rate",
+]
+
+_CACHE: dict[tuple[int, int], tuple] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectResult(IterativeResult):
+    """Outcome of :func:`direct_multicast`.
+
+    Attributes
+    ----------
+    v : ndarray, complex, shape (N,)
+        Multicast beamformer, ``||v||^2 <= P_max``.
+    snr : float
+        Smallest user SNR ``min_k |g_k^H v|^2 / sigma_k^2``.
+    history : dict
+        ``"snr"``: smallest SNR per iteration (start included, non-decreasing); ``"v"``:
+        the iterates.
+    """
+
+    v: np.ndarray
+    snr: float
+
+    @property
+    def power(self) -> float:
+        """Transmit power ``||v||^2`` in W."""
+        return float(np.sum(np.abs(self.v) ** 2))
+
+
+def _check_scenario(scenario) -> Scenario:
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    return scenario
+
+
+def _multicast_problem(n: int, k: int):
+    key = (n, k)
+    if key not in _CACHE:
+        v = cp.Variable(n, complex=True)
+        t = cp.Variable()
+        C = cp.Parameter((k, n), complex=True)
+        b = cp.Parameter(k)
+        p = cp.Parameter(nonneg=True)
+        prob = cp.Problem(cp.Maximize(t), [t <= 2 * cp.real(C @ v) + b, cp.sum_squares(v) <= p])
+        convex.require_dpp(prob)
+        _CACHE[key] = (prob, v, C, b, p)
+    return _CACHE[key]
+
+
+def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e-5) -> DirectResult:
+    """Max-min-SNR multicast beamformer for direct transmission (paper Sec. VII-A, [54]).
+
+    Solves ``max_v min_k |g_k^H v|^2 / sigma_k^2`` s.t. ``||v||^2 <= P_max`` by successive
+    convex approximation: ``|g^H v|^2 >= 2 Re((g^H v0)^* g^H v) - |g^H v0|^2`` turns each
+    step into a second-order cone program (one compiled DPP problem per size). The start
+    is the equal-gain zero-forcing direction ``G (G^H G)^{-1} 1`` when ``K <= N``
+    (otherwise the dominant eigenvector of ``sum_k g_k g_k^H / ||g_k||^2``), at full power.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    max_iter : int
+    tol : float
+        Stop when the smallest SNR improves by less than ``tol`` relatively.
+
+    Returns
+    -------
+    DirectResult
+    """
+    sc = _check_scenario(scenario)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = float(check_positive(tol, "tol"))
+    t0 = time.perf_counter()
+    p = sc.params
+    G = sc.G / np.sqrt(p.noise_power)
+    n, k = G.shape
+    if k <= n:
+        v = G @ np.linalg.solve(G.conj().T @ G, np.ones(k))
+    else:
+        M = (G / np.linalg.norm(G, axis=0)) @ (G / np.linalg.norm(G, axis=0)).conj().T
+        v = np.linalg.eigh(M)[1][:, -1]
+    v = v * np.sqrt(p.p_max) / np.linalg.norm(v)
+    prob, var, C, b, pw = _multicast_problem(n, k)
+    pw.value = p.p_max
+    snr = [float(np.min(np.abs(G.conj().T @ v) ** 2))]
+    vs = [v]
+    status, message, it = "max_iter", "", 0
+    for it in range(1, max_iter + 1):
+        u0 = G.conj().T @ v
+        C.value = np.conj(u0)[:, None] * G.conj().T
+        b.value = -(np.abs(u0) ** 2)
+        info, _ = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
+        if not info.ok or var.value is None:
+            status, message = "solver_error", f"SCA step {it}: status {info.status}"
+            it -= 1
+            break
+        v_new = var.value
+        nv = np.linalg.norm(v_new)
+        if nv**2 > p.p_max:
+            v_new = v_new * np.sqrt(p.p_max) / nv
+        s_new = float(np.min(np.abs(G.conj().T @ v_new) ** 2))
+        if s_new < snr[-1] * (1 - 1e-9):
+            status, message = "converged", f"SCA step {it} did not improve; stopped"
+            it -= 1
+            break
+        v = v_new
+        snr.append(s_new)
+        vs.append(v)
+        if s_new - snr[-2] <= tol * max(1.0, snr[-2]):
+            status = "converged"
+            break
+    return DirectResult(
+        v=v,
+        snr=snr[-1],
+        status=status,
+        iterations=it,
+        history=as_history({"snr": snr, "v": vs}),
+        elapsed=time.perf_counter() - t0,
+        message=message,
+    )
+
+
+def aauc_rates(scenario: Scenario, v, w) -> dict:
+    """Rates of an AAUC design against the actual eavesdropper (bits/s/Hz).
+
+    Returns
+    -------
+    dict
+        ``"legit"``: ``R`` of paper eq. (7); ``"eve"``: the eavesdropper's rate combining
+        both phases; ``"secrecy"``: ``[R - R_E]^+``; ``"leak_bs"``: ``|g_E^H v|^2/s2``;
+        ``"leak_helpers"``: ``|h_E^H w|^2/s2``.
+    """
+    sc = _check_scenario(scenario)
+    p = sc.params
+    v = as_array(v, "v", shape=(p.n_antennas,), kind="complex")
+    w = as_array(w, "w", shape=(p.n_users - 1,), kind="complex")
+    s2 = p.noise_power
+    snr_k = np.abs(sc.G[:, :-1].conj().T @ v) ** 2 / s2
+    snr_K = abs(np.vdot(sc.h_user, w)) ** 2 / s2
+    legit = 0.5 * np.log2(1.0 + min(float(snr_k.min()), snr_K))
+    e1 = abs(np.vdot(sc.g_eve, v)) ** 2 / s2
+    e2 = abs(np.vdot(sc.h_eve, w)) ** 2 / s2
+    eve = 0.5 * np.log2(1.0 + e1 + e2)
+    return {
+        "legit": legit,
+        "eve": eve,
+        "secrecy": max(legit - eve, 0.0),
+        "leak_bs": e1,
+        "leak_helpers": e2,
+    }
+
+
+def aauc_secrecy_rate(scenario: Scenario, v, w) -> float:
+    """``[R - R_E]^+`` of an AAUC design (see :func:`aauc_rates`), bits/s/Hz."""
+    return float(aauc_rates(scenario, v, w)["secrecy"])
+
+
+def direct_secrecy_rate(scenario: Scenario, v) -> float:
+    """Secrecy rate of direct transmission (one phase, bits/s/Hz).
+
+    ``[min_k log2(1 + |g_k^H v|^2/s2) - log2(1 + |g_E^H v|^2/s2)]^+``.
+    """
+    sc = _check_scenario(scenario)
+    p = sc.params
+    v = as_array(v, "v", shape=(p.n_antennas,), kind="complex")
+    s2 = p.noise_power
+    legit = np.log2(1.0 + float(np.min(np.abs(sc.G.conj().T @ v) ** 2)) / s2)
+    eve = np.log2(1.0 + abs(np.vdot(sc.g_eve, v)) ** 2 / s2)
+    return float(max(legit - eve, 0.0))
+
+
+def irs_secrecy_rate(scenario: Scenario, v, u) -> float:
+    """Secrecy rate of the IRS scheme (one phase, paper Sec. VI), bits/s/Hz.
+
+    The element at helper ``k`` reflects ``c_k = (g_k^H v) u_k`` (``|u_k| <= 1``); user
+    ``K`` receives ``h_K^H c`` (``g_K^H v = 0``), helper ``k`` receives ``g_k^H v``, and the
+    eavesdropper ``g_E^H v + h_E^H c``.
+    """
+    sc = _check_scenario(scenario)
+    p = sc.params
+    v = as_array(v, "v", shape=(p.n_antennas,), kind="complex")
+    u = as_array(u, "u", shape=(p.n_users - 1,), kind="complex")
+    if np.any(np.abs(u) > 1 + 1e-9):
+        raise ValueError("u must satisfy |u_k| <= 1")
+    s2 = p.noise_power
+    gv = sc.G[:, :-1].conj().T @ v
+    c = gv * u
+    snr_k = np.abs(gv) ** 2 / s2
+    snr_K = abs(np.vdot(sc.h_user, c) + np.vdot(sc.g_attacked, v)) ** 2 / s2
+    legit = np.log2(1.0 + min(float(snr_k.min()), snr_K))
+    eve = np.log2(1.0 + abs(np.vdot(sc.g_eve, v) + np.vdot(sc.h_eve, c)) ** 2 / s2)
+    return float(max(legit - eve, 0.0))

@@ -1,0 +1,173 @@
+"""One Monte Carlo trial per figure of the paper's simulation section (Sec. VII).
+
+Each function draws one random instance with the ``rng`` it is given, runs the requested
+schemes, and returns a flat dict of numbers, the form :func:`wiretap.sim.run_grid` expects.
+Secrecy rates are evaluated against the eavesdropper's *actual* channels
+(:mod:`wiretap.aauc.baselines`); times are wall-clock seconds without one-off cvxpy
+compilation.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._validation import as_array, as_generator, check_int, check_positive
+from .angular import angular_matrix, average_secrecy_rate, fit_lambda, model_secrecy_rate
+from .baselines import aauc_secrecy_rate, direct_multicast, direct_secrecy_rate, irs_secrecy_rate
+from .irs import IRSProblem, irs_sco
+from .large import bfom, closed_form, p6
+from .model import Geometry, SystemParams, draw_scenario
+from .problem import AAUCProblem
+from .sco import sco
+
+__all__ = ["SCHEMES", "compare_schemes", "fit_experiment"]
+
+SCHEMES = ("sco", "closed_form", "bfom", "p6", "direct", "irs")
+"""Scheme names accepted by :func:`compare_schemes`."""
+
+
+def compare_schemes(
+    rng,
+    *,
+    n_antennas: int,
+    n_users: int,
+    k_factor_db: float,
+    schemes=("sco", "closed_form", "bfom", "direct"),
+    layout: str = "paper",
+    sco_iterations: int = 20,
+    sco_tol: float = 1e-4,
+    **layout_kw,
+) -> dict:
+    """One trial: draw a scenario and evaluate the requested schemes on it.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or int
+    n_antennas, n_users : int
+        ``N`` and ``K``.
+    k_factor_db : float
+        Rician factor in dB (``-inf`` for Rayleigh fading).
+    schemes : sequence of str
+        Any of :data:`SCHEMES`.
+    layout : str
+        Geometry (see :func:`wiretap.aauc.draw_scenario`); extra keywords go to it.
+    sco_iterations, sco_tol : int, float
+        SCO iteration cap (the paper's ``I = 20``) and relative stopping tolerance.
+
+    Returns
+    -------
+    dict
+        For each scheme ``s``: ``s`` (secrecy rate against the actual eavesdropper,
+        bits/s/Hz), ``s + "_time"`` (seconds) and, for the AAUC schemes, ``s + "_model"``
+        (P2 objective) and ``s + "_failed"`` (1.0 if the solver reported an error; the
+        last feasible iterate is evaluated then).
+    """
+    gen = as_generator(rng)
+    bad = [s for s in schemes if s not in SCHEMES]
+    if bad or not schemes:
+        raise ValueError(f"schemes must be a non-empty subset of {list(SCHEMES)}, got {bad}")
+    params = SystemParams.from_db(n_antennas=n_antennas, n_users=n_users, k_factor_db=k_factor_db)
+    sc = draw_scenario(params, gen, layout=layout, **layout_kw)
+    pb = AAUCProblem.from_scenario(sc)
+    out: dict[str, float] = {}
+    for s in schemes:
+        t0 = time.perf_counter()
+        if s == "direct":
+            r = direct_multicast(sc)
+            out[s] = direct_secrecy_rate(sc, r.v)
+            out[s + "_time"] = time.perf_counter() - t0
+            out[s + "_failed"] = float(r.status == "solver_error")
+            continue
+        if s == "irs":
+            r = irs_sco(IRSProblem.from_scenario(sc), max_iter=sco_iterations, tol=sco_tol)
+            out[s] = irs_secrecy_rate(sc, r.v, r.u)
+            out[s + "_time"] = time.perf_counter() - t0
+            out[s + "_model"] = r.objective
+            out[s + "_failed"] = float(r.status == "solver_error")
+            continue
+        if s == "sco":
+            r = sco(pb, max_iter=sco_iterations, tol=sco_tol)
+            elapsed = r.elapsed - r.compile_time
+        elif s == "closed_form":
+            r = closed_form(pb)
+            elapsed = time.perf_counter() - t0
+        elif s == "p6":
+            r = p6(pb)
+            elapsed = time.perf_counter() - t0
+        else:
+            r = bfom(pb)
+            elapsed = time.perf_counter() - t0
+        out[s] = aauc_secrecy_rate(sc, r.v, r.w)
+        out[s + "_time"] = elapsed
+        out[s + "_model"] = r.objective
+        out[s + "_failed"] = float(r.status == "solver_error")
+    return out
+
+
+def fit_experiment(
+    geometry: Geometry,
+    rng,
+    *,
+    noise_dbm=None,
+    samples_per_level: int = 100,
+    rate_max: float = 3.0,
+    w_power: float = 0.01,
+    k_factor: float = 1000.0,
+    alpha: float = 2.5,
+    ref_gain: float = 1e-4,
+    n_samples: int = 1000,
+) -> dict:
+    """The fitting experiment of paper Sec. IV-A (Fig. 2b).
+
+    For every noise level (default: -100 to -60 dBm in 2 dBm steps, the paper's 21
+    levels), ``samples_per_level`` training samples with
+    ``R ~ U(0, rate_max)`` and ``w ~ CN(0, w_power/(K-1) I)``; the exact average secrecy
+    rate (eq. (10)) by :func:`average_secrecy_rate`, then the least-squares ``lambda``
+    (eq. (14)) by :func:`fit_lambda`.
+
+    Returns
+    -------
+    dict
+        ``"noise_dbm"`` (T,), ``"rate"``, ``"wJw"``, ``"exact"``, ``"model"`` (at the fitted
+        ``lambda``), ``"fit"`` (:class:`LambdaFit`), ``"J"`` and ``"elapsed"``.
+    """
+    gen = as_generator(rng)
+    if noise_dbm is None:
+        noise_dbm = np.arange(-100.0, -59.0, 2.0)  # 21 levels, paper Sec. IV-A
+    levels = as_array(noise_dbm, "noise_dbm", ndim=1)
+    per = check_int(samples_per_level, "samples_per_level", minimum=1)
+    check_positive(w_power, "w_power")
+    t0 = time.perf_counter()
+    m = geometry.n_users - 1
+    dbm = np.repeat(levels, per)
+    s2 = 10.0 ** ((dbm - 30.0) / 10.0)
+    R = gen.uniform(0.0, rate_max, dbm.size)
+    w = np.sqrt(w_power / m / 2) * (
+        gen.standard_normal((dbm.size, m)) + 1j * gen.standard_normal((dbm.size, m))
+    )
+    J = angular_matrix(geometry, alpha=alpha, ref_gain=ref_gain)
+    wJw = np.sum(J * np.abs(w) ** 2, axis=1)
+    exact = average_secrecy_rate(
+        R,
+        w,
+        s2,
+        geometry,
+        gen,
+        k_factor=k_factor,
+        alpha=alpha,
+        ref_gain=ref_gain,
+        n_samples=n_samples,
+    )
+    fit = fit_lambda(exact, R, wJw, s2)
+    return {
+        "noise_dbm": dbm,
+        "rate": R,
+        "wJw": wJw,
+        "exact": exact,
+        "model": model_secrecy_rate(R, wJw, s2, fit.lam),
+        "fit": fit,
+        "J": J,
+        "elapsed": time.perf_counter() - t0,
+    }

@@ -1,0 +1,34 @@
+"""Sensing-enhanced secure communication in networked ISAC (Xu et al. :cite:`xu2025isac`).
+
+Submodules
+----------
+geometry
+    Layout, steering vectors (cos convention, paper eq. (9)) and channels.
+sensing
+    Echo model, FIM/CRB (centralized eq. (27), per-BS eq. (67), per-transmitter eq. (92)),
+    BLUE fusion eqs. (69)-(75), ML location estimator.
+robust
+    CSI error bound eq. (17), exact worst cases over CSI balls, the S-procedure LMI (51).
+design
+    Centralized design (Algorithm 1, BCD), baselines 1 and 2, SDR rank-one recovery,
+    design re-checks.
+admm
+    Decentralized design (Algorithm 2, consensus ADMM with per-BS agents).
+"""
+
+from .geometry import *  # noqa: F403
+from .geometry import __all__ as _g
+from .robust import *  # noqa: F403
+from .robust import __all__ as _r
+from .sensing import *  # noqa: F403
+from .sensing import __all__ as _s
+
+__all__ = [*_g, *_s, *_r]
+from .design import *  # noqa: F403
+from .design import __all__ as _d
+
+__all__ += _d
+from .admm import *  # noqa: E402, F403
+from .admm import __all__ as _a  # noqa: E402
+
+__all__ += _a

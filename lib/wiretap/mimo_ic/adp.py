@@ -1,0 +1,514 @@
+"""Asynchronous distributed pricing (ADP) with alternating convex search, as pair agents.
+
+Each :class:`PairAgent` holds only its own estimated channels (main, eavesdropper and its
+outgoing cross links), its design ``X_i = [Q_i, Lambda_i]``, its WMMSE auxiliaries and the
+prices it has heard. One *turn* of pair ``i`` is paper Algorithm 1's loop body:
+
+1. receiver step: ``(F_r, W_r)`` (MMSE receiver and weight; robust SDP when errors are
+   modelled) with the received interference ``Upsilon_i`` measured at RX ``i``;
+2. price step: ``Pi_i = N_i^{-1} - (N_i + Z_i)^{-1}``, broadcast to the other pairs (the
+   only messages of the algorithm, counted);
+3. precoder step: robust SDP (or closed form without errors) with the heard prices;
+4. Eve step: ``(F_e, W_e, S_m)`` (robust SDP or closed form).
+
+Each step maximizes the pair's robust utility ``g_i`` (:func:`~wiretap.mimo_ic.robust_terms`)
+over its block with everything else fixed, so ``g_i`` cannot decrease during pair ``i``'s own
+turn (up to solver accuracy). Between turns the other pairs move and the prices change, and
+nothing in the print's argument (66) prevents ``g_i`` from decreasing; the result records
+both kinds of change.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .._validation import as_array, as_generator, check_choice, check_int, check_range
+from ..results import IterativeResult, as_history
+from .model import Network, initial_precoders, interference_covariance, secrecy_rates
+from .robust import (
+    EveProblem,
+    PairView,
+    PrecoderProblem,
+    ReceiverProblem,
+    RobustTerms,
+    robust_terms,
+)
+from .wmmse_steps import Aux, aux_closed_form, eve_closed_form, nominal_precoder
+from .wmmse_steps import receiver_closed_form
+
+__all__ = [
+    "ADPResult",
+    "PairAgent",
+    "SCHEDULES",
+    "clear_problem_cache",
+    "pair_price",
+    "run_adp",
+]
+
+SCHEDULES = ("sequential", "random", "jacobi")
+"""Update schedules: fixed order (Algorithm 1), a random order each round (asynchronous),
+or all pairs at once on the same snapshot (synchronous, Jacobi)."""
+
+_ACCEPT = ("optimal", "optimal_inaccurate")
+_CACHE: dict = {}
+
+
+def clear_problem_cache() -> None:
+    """Forget the compiled subproblems (they are rebuilt on next use)."""
+    _CACHE.clear()
+
+
+def _problem(cls, sizes, rebuild: bool):
+    if rebuild:
+        return cls(*sizes)
+    key = (cls.__name__, sizes)
+    if key not in _CACHE:
+        _CACHE[key] = cls(*sizes)
+    return _CACHE[key]
+
+
+def _herm(M):
+    return 0.5 * (M + M.conj().T)
+
+
+def pair_price(A, X, Ups, d_s: int) -> np.ndarray:
+    """Price of a pair: ``Pi = N^{-1} - (N + Z)^{-1}`` at RX ``i`` (eq. (24), sign fixed).
+
+    Parameters
+    ----------
+    A : array_like, shape (n_r, n_t)
+        Main channel (estimate).
+    X : array_like, shape (n_t, d_s + d_a)
+    Ups : array_like, shape (n_r, n_r)
+        Received interference covariance.
+    d_s : int
+
+    Returns
+    -------
+    ndarray, shape (n_r, n_r)
+        Hermitian positive semidefinite, rank <= d_s.
+    """
+    Am = as_array(A, "A", ndim=2, kind="complex")
+    Xm = as_array(X, "X", ndim=2, kind="complex")
+    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[1] - 1)
+    AQ, AL = Am @ Xm[:, :d], Am @ Xm[:, d:]
+    N = _herm(AL @ AL.conj().T + np.asarray(Ups) + np.eye(Am.shape[0]))
+    return _herm(np.linalg.inv(N) - np.linalg.inv(_herm(N + AQ @ AQ.conj().T)))
+
+
+class PairAgent:
+    """One transmitter-receiver pair of the distributed algorithm.
+
+    Parameters
+    ----------
+    view : PairView
+        The pair's own channel knowledge.
+    X0 : array_like, shape (n_t, d_s + d_a)
+        Initial design (within the power budget).
+    pricing : bool
+        Pay for the interference caused (``False``: the selfish game).
+    aux : {"robust", "closed_form"}
+        How the auxiliary blocks are updated when errors are modelled: exact robust block
+        maximization (SDPs) or the non-robust closed forms at the estimates.
+    rebuild : bool
+        Build a fresh cvxpy problem for every solve (only for benchmarking DPP reuse).
+    solver_options : dict, optional
+        Passed to Clarabel.
+    """
+
+    def __init__(self, view: PairView, X0, *, pricing: bool = True, aux: str = "robust",
+                 rebuild: bool = False, solver_options: dict | None = None):
+        if not isinstance(view, PairView):
+            raise ValueError(f"view must be a PairView, got {type(view).__name__}")
+        check_choice(aux, "aux", ("robust", "closed_form"))
+        self.pricing = bool(pricing)
+        self.view = view if self.pricing else replace(
+            view, cross=view.cross[:0], others=()
+        )
+        n_t = view.A.shape[1]
+        self.X = as_array(X0, "X0", ndim=2, kind="complex").copy()
+        if self.X.shape[0] != n_t or self.X.shape[1] <= view.d_s:
+            raise ValueError(f"X0 must have shape ({n_t}, d_s + d_a), got {self.X.shape}")
+        if np.linalg.norm(self.X) ** 2 > view.power * (1 + 1e-9):
+            raise ValueError("X0 violates the power budget")
+        self.aux_mode = aux
+        self.rebuild = bool(rebuild)
+        self.solver_options = dict(solver_options or {})
+        n_r = view.A.shape[0]
+        self.heard = {j: np.zeros((n_r, n_r), complex) for j in self.view.others}
+        self.aux: Aux | None = None
+        self.solves = 0
+        self.solve_time = 0.0
+        self.rejected = 0
+
+    # -- sizes and helpers
+    @property
+    def index(self) -> int:
+        return self.view.index
+
+    def _sizes(self):
+        n_r, n_t = self.view.A.shape
+        n_e = self.view.G.shape[0]
+        d_s = self.view.d_s
+        d_a = self.X.shape[1] - d_s
+        return n_t, n_r, n_e, d_s, d_a
+
+    def cross_prices(self) -> np.ndarray:
+        n_r = self.view.A.shape[0]
+        if not self.view.others:
+            return np.zeros((0, n_r, n_r), complex)
+        return np.stack([self.heard[j] for j in self.view.others])
+
+    def hear(self, j: int, price) -> None:
+        """Receive pair ``j``'s price (ignored by a selfish pair)."""
+        if self.pricing and j in self.heard:
+            self.heard[j] = np.asarray(price, dtype=complex)
+
+    def terms(self, Ups) -> RobustTerms:
+        """The pair's robust utility at its current state (exact worst cases)."""
+        return robust_terms(self.view, self.X, self.aux, Ups, self.cross_prices())
+
+    def _record(self, outcome, step: str):
+        self.solves += 1
+        if np.isfinite(outcome.solve_time):
+            self.solve_time += outcome.solve_time
+        if outcome.status not in _ACCEPT:
+            raise _StepFailure(f"pair {self.index}, {step} step: solver status {outcome.status}")
+
+    # -- the four steps of a turn
+    def init_aux(self, Ups) -> None:
+        """Closed-form auxiliaries at the estimates (used to start)."""
+        self.aux = aux_closed_form(self.view.A, self.view.G, self.X, Ups, self.view.d_s)
+
+    def receiver_step(self, Ups) -> None:
+        """Update ``(F_r, W_r)`` for the measured interference ``Ups``."""
+        if self.view.robust and self.aux_mode == "robust":
+            n_t, n_r, n_e, d_s, d_a = self._sizes()
+            prob = _problem(ReceiverProblem, (n_t, n_r, d_s, d_a), self.rebuild)
+            (F, W), out = prob.solve(self.view, self.X, Ups, **self.solver_options)
+            self._record(out, "receiver")
+            self.aux = self.aux.replace(F_r=F, W_r=W)
+        else:
+            F, W = receiver_closed_form(self.view.A, self.X, Ups, self.view.d_s)
+            self.aux = self.aux.replace(F_r=F, W_r=W)
+
+    def price(self, Ups) -> np.ndarray:
+        """This pair's price at its current state (to be broadcast)."""
+        return pair_price(self.view.A, self.X, Ups, self.view.d_s)
+
+    def precoder_step(self) -> None:
+        """Update ``X_i = [Q_i, Lambda_i]`` with the heard prices."""
+        n_t, n_r, n_e, d_s, d_a = self._sizes()
+        Pi = self.cross_prices()
+        if self.view.robust:
+            prob = _problem(PrecoderProblem, (n_t, n_r, n_e, d_s, d_a, len(Pi)), self.rebuild)
+            X, out = prob.solve(self.view, self.aux, Pi, **self.solver_options)
+            self._record(out, "precoder")
+            self.X = X
+        else:
+            self.X, _ = nominal_precoder(self.view.A, self.view.G, self.X.shape, self.aux,
+                                         self.view.cross, Pi, self.view.power, d_s)
+
+    def eve_step(self) -> None:
+        """Update the Eve-side auxiliaries ``(F_e, W_e, S_m)``."""
+        if self.view.robust and self.aux_mode == "robust":
+            n_t, n_r, n_e, d_s, d_a = self._sizes()
+            prob = _problem(EveProblem, (n_t, n_e, d_s, d_a), self.rebuild)
+            (F, W, S), out = prob.solve(self.view, self.X, **self.solver_options)
+            self._record(out, "eve")
+            self.aux = self.aux.replace(F_e=F, W_e=W, S_m=S)
+        else:
+            F, W, S = eve_closed_form(self.view.G, self.X, self.view.d_s)
+            self.aux = self.aux.replace(F_e=F, W_e=W, S_m=S)
+
+    def guarded(self, step, Ups, before: float, tol: float) -> tuple[float, float]:
+        """Run ``step`` and keep it only if the exact utility did not drop (beyond ``tol``).
+
+        Returns ``(raw_change, utility_after)``: the change the step itself produced and the
+        utility kept (the old one if the step was rejected).
+        """
+        saved = (self.X.copy(), self.aux)
+        step()
+        after = self.terms(Ups).utility
+        change = after - before
+        if change < -tol * (1.0 + abs(before)):
+            self.X, self.aux = saved
+            self.rejected += 1
+            return change, before
+        return change, after
+
+
+class _StepFailure(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ADPResult(IterativeResult):
+    """Outcome of :func:`run_adp`.
+
+    Attributes
+    ----------
+    X : ndarray, complex, shape (K, n_t, d_s + d_a)
+        Final designs (each within the power budget).
+    prices : ndarray, complex, shape (K, n_r, n_r)
+        Last prices broadcast.
+    secrecy : ndarray, shape (K,)
+        Secrecy rates on the *true* channels, bits/s/Hz, ``[.]^+``.
+    secrecy_estimate : ndarray, shape (K,)
+        The same on the estimated channels.
+    utility : ndarray, shape (K,)
+        Final robust utilities ``g_i`` (nats).
+    secrecy_bound : ndarray, shape (K,)
+        Certified worst-case secrecy rates (nats) over the error balls.
+    messages : int
+        Price messages sent (one per broadcast and receiving pair).
+    numbers_exchanged : int
+        Real numbers carried by those messages (``n_r^2`` per Hermitian price).
+    turn_drop : float
+        Largest decrease of a pair's utility produced by one of its own steps (raw, before
+        the safeguard; should be at solver-accuracy level).
+    round_drop : float
+        Largest decrease of a pair's utility from the end of one round to the end of the
+        next (the others' moves and the new prices included).
+    rejected_steps : int
+        Steps undone by the safeguard.
+    solves : int
+        SDP solves.
+    solve_time : float
+        Clarabel time in seconds, summed.
+    settings : dict
+
+    ``history`` keys: ``"secrecy"`` and ``"secrecy_estimate"`` (rounds + 1, K) in bits;
+    ``"utility"`` (rounds + 1, K); ``"turn_start"`` and ``"turn_end"`` (rounds, K), a pair's
+    utility at the start and the end of its turn; ``"messages"`` (rounds + 1,).
+    """
+
+    X: np.ndarray
+    prices: np.ndarray
+    secrecy: np.ndarray
+    secrecy_estimate: np.ndarray
+    utility: np.ndarray
+    secrecy_bound: np.ndarray
+    messages: int
+    numbers_exchanged: int
+    turn_drop: float
+    round_drop: float
+    rejected_steps: int
+    solves: int
+    solve_time: float
+    settings: dict
+
+    @property
+    def within_turn_monotone(self) -> bool:
+        """No pair's own step lowered its utility by more than 1e-6 (relative), raw."""
+        scale = 1.0 + float(np.max(np.abs(self.history["utility"])))
+        return bool(self.turn_drop <= 1e-6 * scale)
+
+    @property
+    def across_round_monotone(self) -> bool:
+        """Every pair's end-of-round utility was non-decreasing (1e-6 relative slack)."""
+        u = self.history["utility"]
+        d = np.diff(u, axis=0)
+        return bool(np.all(d >= -1e-6 * (1.0 + np.abs(u[:-1]))))
+
+
+def run_adp(
+    network: Network,
+    *,
+    pricing: bool = True,
+    aux: str = "robust",
+    schedule: str = "sequential",
+    max_iter: int = 20,
+    tol: float = 1e-3,
+    rng=None,
+    X0=None,
+    rebuild: bool = False,
+    safeguard: bool = True,
+    solver_options: dict | None = None,
+) -> ADPResult:
+    """Distributed robust AN precoding by pricing and alternating convex search (Alg. 1).
+
+    Parameters
+    ----------
+    network : Network
+        Estimated channels and error radii (the design uses only those); the true channels
+        are used only to report the secrecy rates.
+    pricing : bool
+        Interference pricing (the proposed scheme) or the selfish game without prices.
+    aux : {"robust", "closed_form"}
+        Auxiliary updates by robust SDPs (exact block maximization, the print's ACS) or by
+        the closed forms at the estimates (faster, no per-turn guarantee).
+    schedule : {"sequential", "random", "jacobi"}
+        See :data:`SCHEDULES`.
+    max_iter : int
+        Maximum number of rounds (each pair takes one turn per round).
+    tol : float
+        Stop when every pair's utility changed by at most ``tol (1 + |g_i|)`` over a round.
+    rng : numpy.random.Generator or int, optional
+        Needed for ``schedule="random"``.
+    X0 : array_like, shape (K, n_t, d_s + d_a), optional
+        Initial designs (default :func:`~wiretap.mimo_ic.initial_precoders`).
+    rebuild : bool
+        Rebuild every cvxpy problem at every solve (for benchmarking only).
+    safeguard : bool
+        Undo a step that lowered the pair's exact utility by more than 1e-7 (relative): it
+        can only come from solver inaccuracy. Undone steps are counted.
+    solver_options : dict, optional
+        Passed to Clarabel.
+
+    Returns
+    -------
+    ADPResult
+        ``status`` is ``"converged"``, ``"max_iter"`` or ``"solver_error"`` (a subproblem
+        failed; the last accepted designs are returned and ``message`` names the step).
+
+    Examples
+    --------
+    >>> from wiretap.mimo_ic import Scenario, draw_network
+    >>> net = draw_network(Scenario(n_pairs=2, zeta=0.0), 1)
+    >>> res = run_adp(net, max_iter=5)
+    >>> res.status in ("converged", "max_iter"), res.messages
+    (True, 12)
+    """
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_choice(schedule, "schedule", SCHEDULES)
+    check_choice(aux, "aux", ("robust", "closed_form"))
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
+    gen = as_generator(rng) if schedule == "random" else None
+    if schedule == "random" and rng is None:
+        raise ValueError("rng is required for schedule='random'")
+    sc = network.scenario
+    K, n_r = sc.n_pairs, sc.n_r
+    H = network.H_hat
+    if X0 is None:
+        X = initial_precoders(H, network.G_hat, sc.power, sc.d_s, sc.d_a)
+    else:
+        X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
+    t0 = time.perf_counter()
+    agents = [
+        PairAgent(PairView.from_network(network, i), X[i], pricing=pricing, aux=aux,
+                  rebuild=rebuild, solver_options=solver_options)
+        for i in range(K)
+    ]
+
+    def designs():
+        return np.stack([a.X for a in agents])
+
+    def ups(i, Xs=None):
+        return interference_covariance(H, designs() if Xs is None else Xs, i)
+
+    messages = numbers = 0
+
+    def broadcast(i, price):
+        nonlocal messages, numbers
+        last_price[i] = price
+        if pricing:
+            for a in agents:
+                if a.index != i:
+                    a.hear(i, price)
+                    messages += 1
+                    numbers += n_r * n_r
+
+    last_price = np.zeros((K, n_r, n_r), complex)
+    for i, a in enumerate(agents):
+        a.init_aux(ups(i))
+    for i, a in enumerate(agents):
+        broadcast(i, a.price(ups(i)))
+
+    def snapshot():
+        Xs = designs()
+        return np.array([agents[i].terms(ups(i, Xs)).utility for i in range(K)])
+
+    hist = {"secrecy": [], "secrecy_estimate": [], "utility": [], "turn_start": [],
+            "turn_end": [], "messages": []}
+
+    def record():
+        Xs = designs()
+        hist["secrecy"].append(secrecy_rates(network, Xs))
+        hist["secrecy_estimate"].append(secrecy_rates(network, Xs, channel="estimate"))
+        hist["utility"].append(snapshot())
+        hist["messages"].append(messages)
+
+    record()
+    guard = 1e-7 if safeguard else np.inf
+    turn_drop = 0.0
+    status, message, it = "max_iter", "", 0
+
+    def turn(a, Ups, steps):
+        nonlocal turn_drop
+        g = a.terms(Ups).utility
+        start = g
+        for step in steps:
+            change, g = a.guarded(step, Ups, g, guard)
+            turn_drop = max(turn_drop, -change)
+        return start, g
+
+    try:
+        for it in range(1, max_iter + 1):
+            starts, ends = np.zeros(K), np.zeros(K)
+            if schedule == "jacobi":
+                Xs = designs()
+                U = [ups(i, Xs) for i in range(K)]
+                for i, a in enumerate(agents):
+                    starts[i], _ = turn(a, U[i], [lambda a=a, u=U[i]: a.receiver_step(u)])
+                new_prices = [a.price(U[i]) for i, a in enumerate(agents)]
+                for i in range(K):
+                    broadcast(i, new_prices[i])
+                for i, a in enumerate(agents):
+                    _, ends[i] = turn(a, U[i], [a.precoder_step, a.eve_step])
+            else:
+                order = gen.permutation(K) if schedule == "random" else range(K)
+                for i in order:
+                    a = agents[i]
+                    Ui = ups(i)
+                    starts[i], _ = turn(a, Ui, [lambda a=a, u=Ui: a.receiver_step(u)])
+                    broadcast(i, a.price(Ui))
+                    _, ends[i] = turn(a, Ui, [a.precoder_step, a.eve_step])
+            hist["turn_start"].append(starts)
+            hist["turn_end"].append(ends)
+            record()
+            u = hist["utility"]
+            if np.all(np.abs(u[-1] - u[-2]) <= tol * (1.0 + np.abs(u[-1]))):
+                status = "converged"
+                break
+    except _StepFailure as exc:
+        status, message = "solver_error", f"round {it}: {exc}"
+    rounds = len(hist["utility"]) - 1
+    hist["turn_start"] = hist["turn_start"][:rounds]
+    hist["turn_end"] = hist["turn_end"][:rounds]
+    history = as_history({k: v for k, v in hist.items() if k not in ("turn_start", "turn_end")})
+    n_t = sc.n_t
+    history["turn_start"] = np.array(hist["turn_start"]).reshape(rounds, K)
+    history["turn_end"] = np.array(hist["turn_end"]).reshape(rounds, K)
+    Xs = designs()
+    final = [agents[i].terms(ups(i, Xs)) for i in range(K)]
+    u = history["utility"]
+    round_drop = float(max(0.0, np.max(-(np.diff(u, axis=0)), initial=0.0)))
+    settings = dict(pricing=pricing, aux=aux, schedule=schedule, max_iter=max_iter, tol=tol,
+                    robust=bool(agents[0].view.robust), n_t=n_t)
+    return ADPResult(
+        status=status,
+        iterations=rounds,
+        history=history,
+        elapsed=time.perf_counter() - t0,
+        message=message,
+        X=Xs,
+        prices=last_price,
+        secrecy=secrecy_rates(network, Xs),
+        secrecy_estimate=secrecy_rates(network, Xs, channel="estimate"),
+        utility=np.array([t.utility for t in final]),
+        secrecy_bound=np.array([t.secrecy_bound for t in final]),
+        messages=messages,
+        numbers_exchanged=numbers,
+        turn_drop=float(turn_drop),
+        round_drop=round_drop,
+        rejected_steps=int(sum(a.rejected for a in agents)),
+        solves=int(sum(a.solves for a in agents)),
+        solve_time=float(sum(a.solve_time for a in agents)),
+        settings=settings,
+    )

@@ -1,0 +1,710 @@
+"""System model of the K-user wiretap MIMO interference channel with artificial noise.
+
+Everything here works in *normalized units*: every channel is scaled by
+``sqrt(path_gain / noise_power)``, so the receiver noise is ``CN(0, I)`` and a transmit
+power ``P`` means a link SNR of ``P * path_gain / noise_power`` per unit channel gain.
+
+Shapes (``K`` pairs, ``n_t`` transmit, ``n_r`` receive, ``n_e`` eavesdropper antennas,
+``d_s`` data and ``d_a`` artificial-noise streams, ``k = d_s + d_a``):
+
+* ``H``: ``(K, K, n_r, n_t)``, ``H[i, j]`` the effective channel from TX ``j`` to RX ``i``
+  (``H[i, i]`` the main channel, scaled by ``sqrt(omega_M / sigma^2)``; the cross links by
+  ``sqrt(omega_I / sigma^2)``).
+* ``G``: ``(K, n_e, n_t)``, ``G[i]`` the effective channel from TX ``i`` to Eve.
+* ``X``: ``(K, n_t, k)``, ``X[i] = [Q_i, Lambda_i]`` the data precoder and the AN precoder.
+
+Rates are in nats unless a function says otherwise (``bits=True``).
+
+References
+----------
+Kong et al., "Distributed robust artificial-noise-aided secure precoding for wiretap MIMO
+interference channels" (the book's ``kong2024mimoic``), Section II, eqs. (1)-(22).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.stats as sst
+
+from .._validation import as_array, as_generator, check_choice, check_int, check_range
+
+__all__ = [
+    "ERROR_MODELS",
+    "Network",
+    "Scenario",
+    "ball_radius",
+    "draw_network",
+    "initial_precoders",
+    "interference_covariance",
+    "kkt_residual",
+    "prices",
+    "priced_utilities",
+    "rates",
+    "secrecy_rates",
+    "sum_rate_gradient",
+    "utility_gradient",
+]
+
+ERROR_MODELS = ("gaussian", "ball", "none")
+"""How true channels are drawn around the estimates (see :func:`draw_network`)."""
+
+
+# ----------------------------------------------------------------------------- scenario
+@dataclass(frozen=True)
+class Scenario:
+    """Parameters of one simulated network (the paper's Section IV defaults).
+
+    Attributes
+    ----------
+    n_pairs : int
+        Number of transmitter-receiver pairs ``K``.
+    n_t, n_r, n_e : int
+        Antennas at each transmitter, each legitimate receiver and the eavesdropper.
+    d_s, d_a : int
+        Data streams and artificial-noise streams per transmitter (``d_s + d_a <= n_t``,
+        ``d_s <= n_r``, ``d_a >= 1``).
+    power_db : float
+        Per-transmitter power ``P_tot`` in dB, in the same reference unit as ``noise_db``.
+    noise_db : float
+        Noise power ``sigma^2`` in dB at every receiver (legitimate and Eve).
+    d_main, d_cross, d_eve : float
+        Distances in metres: TX to its RX, TX to the other RXs, TX to Eve.
+    kappa : float
+        Path gain at 1 m (the paper's ``10^-4``).
+    exponent : float
+        Path-loss exponent ``tau`` (the paper's 2.6).
+    zeta : float
+        CSI error level in ``[0, 1)``: per-entry standard deviation of the estimation error
+        of every small-scale channel (paper eq. (13)), the same for all links.
+    coverage : float or None
+        How the radius of the error ball used by the robust design is set from ``zeta``:
+        ``None`` takes the radius equal to ``zeta`` (the reading of the print's LMIs (55)-
+        (59)); a probability ``p`` takes the radius that a Gaussian error of per-entry
+        variance ``zeta^2`` stays inside with probability ``p`` (:func:`ball_radius`).
+
+    Examples
+    --------
+    >>> sc = Scenario()
+    >>> round(sc.link_snr_db("main"), 1)
+    64.0
+    """
+
+    n_pairs: int = 3
+    n_t: int = 4
+    n_r: int = 4
+    n_e: int = 8
+    d_s: int = 2
+    d_a: int = 1
+    power_db: float = 20.0
+    noise_db: float = -110.0
+    d_main: float = 10.0
+    d_cross: float = 10.0
+    d_eve: float = 10.0
+    kappa: float = 1e-4
+    exponent: float = 2.6
+    zeta: float = 0.1
+    coverage: float | None = None
+
+    def __post_init__(self):
+        check_int(self.n_pairs, "n_pairs", minimum=1)
+        for name in ("n_t", "n_r", "n_e", "d_s", "d_a"):
+            check_int(getattr(self, name), name, minimum=1)
+        if self.d_s + self.d_a > self.n_t:
+            raise ValueError(
+                f"d_s + d_a must be <= n_t, got d_s={self.d_s}, d_a={self.d_a}, n_t={self.n_t}"
+            )
+        if self.d_s > self.n_r:
+            raise ValueError(f"d_s must be <= n_r, got d_s={self.d_s}, n_r={self.n_r}")
+        for name in ("power_db", "noise_db"):
+            check_range(getattr(self, name), name, -400.0, 400.0)
+        for name in ("d_main", "d_cross", "d_eve", "kappa", "exponent"):
+            check_range(getattr(self, name), name, 0.0, np.inf, low_open=True)
+        check_range(self.zeta, "zeta", 0.0, 1.0, high_open=True)
+        if self.coverage is not None:
+            check_range(self.coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True)
+
+    @property
+    def k(self) -> int:
+        """Columns of ``X_i = [Q_i, Lambda_i]``: ``d_s + d_a``."""
+        return self.d_s + self.d_a
+
+    @property
+    def power(self) -> float:
+        """Per-transmitter power in linear units (normalized noise: ``P_tot``)."""
+        return float(10.0 ** (self.power_db / 10.0))
+
+    def gain(self, link: str) -> float:
+        """Path gain over noise, ``kappa d^-tau / sigma^2``, of ``link`` in main/cross/eve."""
+        check_choice(link, "link", ("main", "cross", "eve"))
+        d = {"main": self.d_main, "cross": self.d_cross, "eve": self.d_eve}[link]
+        return float(self.kappa * d ** (-self.exponent) / 10.0 ** (self.noise_db / 10.0))
+
+    def link_snr_db(self, link: str) -> float:
+        """SNR in dB per unit small-scale gain at full power: ``P_tot * gain(link)``."""
+        return float(10 * np.log10(self.power * self.gain(link)))
+
+    def radius(self, link: str) -> float:
+        """Error-ball radius of ``link`` in normalized (effective) channel units."""
+        shape = {"main": (self.n_r, self.n_t), "cross": (self.n_r, self.n_t)}.get(
+            link, (self.n_e, self.n_t)
+        )
+        rho = ball_radius(self.zeta, shape, coverage=self.coverage)
+        return float(np.sqrt(self.gain(link)) * rho)
+
+    def replace(self, **changes) -> Scenario:
+        """A copy with some fields changed (validated again)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
+    """Radius of the Frobenius-norm ball that models a CSI error of level ``zeta``.
+
+    Parameters
+    ----------
+    zeta : float
+        Per-entry standard deviation of the error, in ``[0, 1)``.
+    shape : tuple of int
+        Shape of the channel matrix (the number of complex entries ``n`` matters).
+    coverage : float or None
+        ``None``: return ``zeta`` (the print's LMIs use ``zeta`` as the radius of
+        ``||vec(Delta H)||``). A probability ``p`` in ``(0, 1)``: return the radius ``r``
+        with ``P(||Delta H||_F <= r) = p`` for ``Delta H`` with i.i.d. ``CN(0, zeta^2)``
+        entries, i.e. ``r^2 = zeta^2 / 2 * chi2_{2n}^{-1}(p)``.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> ball_radius(0.1, (4, 4))
+    0.1
+    >>> round(ball_radius(0.1, (4, 4), coverage=0.9), 3)
+    0.461
+    """
+    z = float(check_range(zeta, "zeta", 0.0, 1.0, high_open=True))
+    dims = tuple(check_int(s, "shape", minimum=1) for s in np.atleast_1d(shape))
+    if coverage is None:
+        return z
+    p = float(check_range(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True))
+    n = int(np.prod(dims))
+    return float(z * np.sqrt(sst.chi2.ppf(p, 2 * n) / 2.0))
+
+
+# ----------------------------------------------------------------------------- network
+@dataclass(frozen=True)
+class Network:
+    """One drawn network: estimated and true channels in normalized units.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    H_hat : ndarray, complex, shape (K, K, n_r, n_t)
+        Estimated channels known to the transmitters (``H_hat[i, j]``: TX ``j`` to RX ``i``).
+    G_hat : ndarray, complex, shape (K, n_e, n_t)
+        Estimated eavesdropper channels.
+    H_true, G_true : ndarray
+        True channels, used to evaluate rates.
+    radius_main, radius_cross, radius_eve : float
+        Radii of the error balls assumed by the robust design, in normalized units.
+    error : str
+        The error model the true channels were drawn from.
+    """
+
+    scenario: Scenario
+    H_hat: np.ndarray
+    G_hat: np.ndarray
+    H_true: np.ndarray
+    G_true: np.ndarray
+    radius_main: float
+    radius_cross: float
+    radius_eve: float
+    error: str = "gaussian"
+    info: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def power(self) -> float:
+        """Per-transmitter power (normalized units)."""
+        return self.scenario.power
+
+    def with_radii(self, scale: float) -> Network:
+        """A copy whose design radii are multiplied by ``scale`` (0 gives a non-robust design)."""
+        s = float(check_range(scale, "scale", 0.0, np.inf))
+        from dataclasses import replace
+
+        return replace(
+            self,
+            radius_main=self.radius_main * s,
+            radius_cross=self.radius_cross * s,
+            radius_eve=self.radius_eve * s,
+        )
+
+
+def _cn(rng: np.random.Generator, shape, var: float) -> np.ndarray:
+    return np.sqrt(var / 2.0) * (rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
+
+
+def _in_ball(rng: np.random.Generator, shape, radius: float) -> np.ndarray:
+    """Uniform draws in the complex Frobenius ball of ``radius``, one per leading index."""
+    lead, mat = shape[:-2], shape[-2:]
+    n = 2 * int(np.prod(mat))
+    D = _cn(rng, shape, 1.0)
+    nrm = np.linalg.norm(D.reshape(*lead, -1), axis=-1)[..., None, None]
+    u = rng.random(lead)[..., None, None] ** (1.0 / n)
+    return radius * u * D / nrm
+
+
+def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network:
+    """Draw estimated and true channels of one network.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    rng : numpy.random.Generator or int
+    error : {"gaussian", "ball", "none"}
+        ``"gaussian"`` follows paper eq. (13): the true small-scale channel has i.i.d.
+        ``CN(0, 1 - zeta^2)`` entries, an independent error ``Delta`` has i.i.d.
+        ``CN(0, zeta^2)`` entries, and the estimate is their sum (unit variance).
+        ``"ball"`` draws the estimate with ``CN(0, 1)`` entries and the true channel
+        uniformly in the error ball the robust design assumes (so the robust guarantees
+        apply to it). ``"none"`` sets the true channels equal to the estimates.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> net = draw_network(Scenario(n_pairs=2), 0)
+    >>> net.H_hat.shape, net.G_hat.shape
+    ((2, 2, 4, 4), (2, 8, 4))
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    gen = as_generator(rng)
+    check_choice(error, "error", ERROR_MODELS)
+    sc = scenario
+    K = sc.n_pairs
+    gm, gi, ge = (np.sqrt(sc.gain(x)) for x in ("main", "cross", "eve"))
+    scale = np.full((K, K), gi)
+    np.fill_diagonal(scale, gm)
+    scale = scale[:, :, None, None]
+    z2 = sc.zeta**2
+    rm, rc, re_ = sc.radius("main"), sc.radius("cross"), sc.radius("eve")
+    if error == "gaussian":
+        Hs = _cn(gen, (K, K, sc.n_r, sc.n_t), 1.0 - z2)
+        Gs = _cn(gen, (K, sc.n_e, sc.n_t), 1.0 - z2)
+        Hh = Hs + _cn(gen, Hs.shape, z2)
+        Gh = Gs + _cn(gen, Gs.shape, z2)
+        H_true, G_true = scale * Hs, ge * Gs
+        H_hat, G_hat = scale * Hh, ge * Gh
+    else:
+        H_hat = scale * _cn(gen, (K, K, sc.n_r, sc.n_t), 1.0)
+        G_hat = ge * _cn(gen, (K, sc.n_e, sc.n_t), 1.0)
+        if error == "ball":
+            rad = np.full((K, K), rc)
+            np.fill_diagonal(rad, rm)
+            DH = _in_ball(gen, H_hat.shape, 1.0) * rad[:, :, None, None]
+            H_true = H_hat + DH
+            G_true = G_hat + _in_ball(gen, G_hat.shape, re_)
+        else:
+            H_true, G_true = H_hat.copy(), G_hat.copy()
+    return Network(
+        scenario=sc,
+        H_hat=H_hat,
+        G_hat=G_hat,
+        H_true=H_true,
+        G_true=G_true,
+        radius_main=rm,
+        radius_cross=rc,
+        radius_eve=re_,
+        error=error,
+    )
+
+
+# ----------------------------------------------------------------------------- checks
+def _check_HGX(H, G, X, d_s) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    Hm = as_array(H, "H", ndim=4, kind="complex")
+    K, K2, n_r, n_t = Hm.shape
+    if K != K2:
+        raise ValueError(f"H must have shape (K, K, n_r, n_t), got {Hm.shape}")
+    Gm = as_array(G, "G", ndim=3, kind="complex")
+    if Gm.shape[0] != K or Gm.shape[2] != n_t:
+        raise ValueError(f"G must have shape ({K}, n_e, {n_t}), got {Gm.shape}")
+    Xm = as_array(X, "X", ndim=3, kind="complex")
+    if Xm.shape[0] != K or Xm.shape[1] != n_t:
+        raise ValueError(f"X must have shape ({K}, {n_t}, k), got {Xm.shape}")
+    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
+    return Hm, Gm, Xm, d
+
+
+def _herm(M: np.ndarray) -> np.ndarray:
+    return 0.5 * (M + np.swapaxes(M.conj(), -1, -2))
+
+
+def _logdet(M: np.ndarray) -> float:
+    sign, val = np.linalg.slogdet(_herm(M))
+    if sign.real <= 0:
+        raise ValueError("a matrix that must be positive definite is not")
+    return float(val)
+
+
+# ----------------------------------------------------------------------------- rates
+def interference_covariance(H, X, i: int) -> np.ndarray:
+    """Interference covariance ``Upsilon_i = sum_{j != i} H_ij X_j X_j^H H_ij^H`` (eq. (21)).
+
+    Parameters
+    ----------
+    H : array_like, complex, shape (K, K, n_r, n_t)
+    X : array_like, complex, shape (K, n_t, k)
+    i : int
+        Receiver index.
+
+    Returns
+    -------
+    ndarray, complex, shape (n_r, n_r)
+    """
+    Hm = as_array(H, "H", ndim=4, kind="complex")
+    Xm = as_array(X, "X", ndim=3, kind="complex")
+    K = Hm.shape[0]
+    i = check_int(i, "i", minimum=0, maximum=K - 1)
+    n_r = Hm.shape[2]
+    U = np.zeros((n_r, n_r), dtype=complex)
+    for j in range(K):
+        if j != i:
+            HX = Hm[i, j] @ Xm[j]
+            U += HX @ HX.conj().T
+    return _herm(U)
+
+
+def _covariances(Hm, Gm, Xm, d, i):
+    A, Q, L = Hm[i, i], Xm[i][:, :d], Xm[i][:, d:]
+    Ups = interference_covariance(Hm, Xm, i)
+    AL = A @ L
+    N = AL @ AL.conj().T + Ups + np.eye(A.shape[0])
+    AQ = A @ Q
+    Z = AQ @ AQ.conj().T
+    GL = Gm[i] @ L
+    NE = GL @ GL.conj().T + np.eye(Gm.shape[1])
+    GQ = Gm[i] @ Q
+    ZE = GQ @ GQ.conj().T
+    return N, Z, NE, ZE
+
+
+def rates(H, G, X, d_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Legitimate and eavesdropper rates of every pair (paper eqs. (5)-(11)), in nats.
+
+    ``C_R,i = log det(I + Z_R N_R^{-1})`` with the AN and the interference of the other
+    pairs in ``N_R``; ``C_E,i = log det(I + Z_E N_E^{-1})`` for an eavesdropper that has
+    cancelled the other pairs' signals (paper eq. (4)).
+
+    Parameters
+    ----------
+    H : array_like, complex, shape (K, K, n_r, n_t)
+    G : array_like, complex, shape (K, n_e, n_t)
+    X : array_like, complex, shape (K, n_t, k)
+    d_s : int
+        Data streams: ``Q_i = X[i][:, :d_s]``, ``Lambda_i = X[i][:, d_s:]``.
+
+    Returns
+    -------
+    C_R, C_E : ndarray, shape (K,)
+
+    Examples
+    --------
+    >>> H = np.zeros((1, 1, 2, 2), complex); H[0, 0] = np.eye(2)
+    >>> G = np.zeros((1, 2, 2), complex)
+    >>> X = np.zeros((1, 2, 2), complex); X[0, 0, 0] = 1.0
+    >>> cr, ce = rates(H, G, X, 1)
+    >>> round(float(cr[0]), 6), float(ce[0])
+    (0.693147, 0.0)
+    """
+    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    K = Hm.shape[0]
+    cr, ce = np.empty(K), np.empty(K)
+    for i in range(K):
+        N, Z, NE, ZE = _covariances(Hm, Gm, Xm, d, i)
+        cr[i] = _logdet(N + Z) - _logdet(N)
+        ce[i] = _logdet(NE + ZE) - _logdet(NE)
+    return cr, ce
+
+
+def secrecy_rates(
+    network: Network, X, *, channel: str = "true", bits: bool = True, clip: bool = True
+) -> np.ndarray:
+    """Secrecy rate of every pair, ``[C_R - C_E]^+`` (paper eq. (12)).
+
+    Parameters
+    ----------
+    network : Network
+    X : array_like, complex, shape (K, n_t, k)
+    channel : {"true", "estimate"}
+        Evaluate on the true channels (what the book reports) or on the estimates.
+    bits : bool
+        Bits/s/Hz (default) instead of nats.
+    clip : bool
+        Apply ``[.]^+`` (a pair whose eavesdropper rate exceeds its own rate has zero
+        secrecy rate; it would stay silent).
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_choice(channel, "channel", ("true", "estimate"))
+    H, G = (
+        (network.H_true, network.G_true)
+        if channel == "true"
+        else (network.H_hat, network.G_hat)
+    )
+    cr, ce = rates(H, G, X, network.scenario.d_s)
+    cs = cr - ce
+    if clip:
+        cs = np.maximum(cs, 0.0)
+    return cs / np.log(2.0) if bits else cs
+
+
+# ----------------------------------------------------------------------------- pricing
+def prices(H, X, d_s: int) -> np.ndarray:
+    """Interference prices ``Pi_i = N_i^{-1} - (N_i + Z_i)^{-1}`` (paper eq. (24), sign fixed).
+
+    ``Pi_i`` is the marginal *loss* of pair ``i``'s secrecy rate per unit of received
+    interference: ``d C_S,i = -tr(Pi_i d Upsilon_i)``. It is Hermitian positive semidefinite
+    with rank at most ``d_s``. The print's (24) has the opposite sign (it is the derivative
+    itself, which is negative semidefinite), which would turn the payment in (26) into a
+    reward; see the chapter's errata.
+
+    Parameters
+    ----------
+    H : array_like, complex, shape (K, K, n_r, n_t)
+    X : array_like, complex, shape (K, n_t, k)
+    d_s : int
+
+    Returns
+    -------
+    ndarray, complex, shape (K, n_r, n_r)
+    """
+    Hm = as_array(H, "H", ndim=4, kind="complex")
+    Xm = as_array(X, "X", ndim=3, kind="complex")
+    K, _, n_r, n_t = Hm.shape
+    if Xm.shape[:2] != (K, n_t):
+        raise ValueError(f"X must have shape ({K}, {n_t}, k), got {Xm.shape}")
+    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
+    out = np.empty((K, n_r, n_r), dtype=complex)
+    for i in range(K):
+        A, Q, L = Hm[i, i], Xm[i][:, :d], Xm[i][:, d:]
+        AL, AQ = A @ L, A @ Q
+        N = AL @ AL.conj().T + interference_covariance(Hm, Xm, i) + np.eye(n_r)
+        out[i] = _herm(np.linalg.inv(_herm(N)) - np.linalg.inv(_herm(N + AQ @ AQ.conj().T)))
+    return out
+
+
+def priced_utilities(H, G, X, d_s: int, price) -> np.ndarray:
+    """Utility of every pair: secrecy rate minus its interference payment (eq. (26)).
+
+    ``f_i = C_S,i - sum_{j != i} tr(Pi_j H_ji X_i X_i^H H_ji^H)`` (nats), with the
+    interference that TX ``i`` causes at RX ``j`` travelling over ``H_ji`` (the print writes
+    ``H_ij``, the channel in the other direction).
+
+    Parameters
+    ----------
+    H, G, X, d_s
+        As in :func:`rates`.
+    price : array_like, complex, shape (K, n_r, n_r)
+        Prices, e.g. from :func:`prices`.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    K, n_r = Hm.shape[0], Hm.shape[2]
+    Pm = as_array(price, "price", shape=(K, n_r, n_r), kind="complex")
+    cr, ce = rates(Hm, Gm, Xm, d)
+    f = cr - ce
+    for i in range(K):
+        for j in range(K):
+            if j != i:
+                HX = Hm[j, i] @ Xm[i]
+                f[i] -= float(np.real(np.trace(Pm[j] @ HX @ HX.conj().T)))
+    return f
+
+
+def _rate_gradients(Hm, Gm, Xm, d):
+    """Per pair: gradient of C_S,i w.r.t. conj(X_i), and the prices."""
+    K = Hm.shape[0]
+    grads = np.zeros_like(Xm)
+    pr = np.empty((K, Hm.shape[2], Hm.shape[2]), dtype=complex)
+    for i in range(K):
+        A, G = Hm[i, i], Gm[i]
+        Q, L = Xm[i][:, :d], Xm[i][:, d:]
+        N, Z, NE, ZE = _covariances(Hm, Gm, Xm, d, i)
+        Nz_inv = np.linalg.inv(_herm(N + Z))
+        N_inv = np.linalg.inv(_herm(N))
+        NEZ_inv = np.linalg.inv(_herm(NE + ZE))
+        NE_inv = np.linalg.inv(_herm(NE))
+        pr[i] = _herm(N_inv - Nz_inv)
+        gQ = A.conj().T @ Nz_inv @ A @ Q - G.conj().T @ NEZ_inv @ G @ Q
+        gL = -A.conj().T @ pr[i] @ A @ L - G.conj().T @ (NEZ_inv - NE_inv) @ G @ L
+        grads[i] = np.concatenate([gQ, gL], axis=1)
+    return grads, pr
+
+
+def sum_rate_gradient(H, G, X, d_s: int) -> np.ndarray:
+    """Gradient of the sum secrecy rate ``sum_i C_S,i`` with respect to ``conj(X_i)``.
+
+    For a real function ``f`` of complex ``X``, ``df = 2 Re tr(D^H dX)`` with ``D`` the
+    returned array (Wirtinger derivative ``df / d conj(X)``). Pair ``i``'s block collects its
+    own secrecy rate's derivative and, through ``Upsilon_j``, the loss it inflicts on every
+    other pair: ``-H_ji^H Pi_j H_ji X_i`` (paper eq. (67), with the prices of (24) sign-fixed).
+
+    Parameters
+    ----------
+    H, G, X, d_s
+        As in :func:`rates` (the rates are not clipped).
+
+    Returns
+    -------
+    ndarray, complex, shape (K, n_t, k)
+    """
+    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    grads, pr = _rate_gradients(Hm, Gm, Xm, d)
+    K = Hm.shape[0]
+    out = grads.copy()
+    for i in range(K):
+        for j in range(K):
+            if j != i:
+                C = Hm[j, i]
+                out[i] -= C.conj().T @ pr[j] @ C @ Xm[i]
+    return out
+
+
+def utility_gradient(H, G, X, d_s: int, price) -> np.ndarray:
+    """Gradient of each priced utility ``f_i`` (eq. (26)) with respect to ``conj(X_i)``.
+
+    The prices are held fixed (paper eqs. (69)-(70)). When ``price`` equals
+    :func:`prices` at the same ``X``, this equals :func:`sum_rate_gradient` block by block:
+    the heart of the argument that a fixed point of the priced updates is a KKT point of
+    the sum-secrecy-rate problem.
+
+    Returns
+    -------
+    ndarray, complex, shape (K, n_t, k)
+    """
+    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    K, n_r = Hm.shape[0], Hm.shape[2]
+    Pm = as_array(price, "price", shape=(K, n_r, n_r), kind="complex")
+    grads, _ = _rate_gradients(Hm, Gm, Xm, d)
+    out = grads.copy()
+    for i in range(K):
+        for j in range(K):
+            if j != i:
+                C = Hm[j, i]
+                out[i] -= C.conj().T @ Pm[j] @ C @ Xm[i]
+    return out
+
+
+def kkt_residual(grad, X, power) -> np.ndarray:
+    """Relative KKT residual of ``max f(X)`` s.t. ``||X_i||_F^2 <= P`` for every pair.
+
+    The KKT conditions are ``D_i = mu_i X_i`` with ``mu_i >= 0`` and
+    ``mu_i (||X_i||^2 - P) = 0`` (``D_i = df/d conj(X_i)``). With the least-squares
+    multiplier ``mu_i = max(0, Re <X_i, D_i> / ||X_i||^2)`` (zero when the power constraint is
+    slack), the residual is ``||D_i - mu_i X_i||_F / ||D_i||_F``: 0 at a KKT point.
+
+    Parameters
+    ----------
+    grad : array_like, complex, shape (K, n_t, k)
+    X : array_like, complex, shape (K, n_t, k)
+    power : float
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    D = as_array(grad, "grad", ndim=3, kind="complex")
+    Xm = as_array(X, "X", shape=D.shape, kind="complex")
+    P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
+    out = np.empty(D.shape[0])
+    for i in range(D.shape[0]):
+        nx2 = float(np.linalg.norm(Xm[i]) ** 2)
+        active = nx2 >= P * (1 - 1e-6)
+        mu = max(0.0, float(np.real(np.vdot(Xm[i], D[i]))) / nx2) if (active and nx2) else 0.0
+        nd = float(np.linalg.norm(D[i]))
+        out[i] = float(np.linalg.norm(D[i] - mu * Xm[i])) / nd if nd > 0 else 0.0
+    return out
+
+
+# ----------------------------------------------------------------------------- start
+def initial_precoders(
+    H, G, power, d_s: int, d_a: int, *, method: str = "gev", data_share: float = 0.9
+) -> np.ndarray:
+    """A feasible starting point for the alternating updates (the paper does not give one).
+
+    ``method="gev"`` (default): the data streams of pair ``i`` go along the ``d_s`` dominant
+    generalized eigenvectors of ``(H_ii^H H_ii, G_i^H G_i + I / P)``, the directions in which
+    the receiver gains most over the eavesdropper (the high-SNR optimum of a single MIMO
+    wiretap link); streams whose generalized eigenvalue is <= 1 (Eve gains more there) get
+    no power unless none exceeds 1, when the dominant one gets it all. The AN goes along the
+    ``d_a`` least favourable directions. ``method="svd"``: data along the strongest right
+    singular vectors of ``H_ii``, AN along the weakest. A fraction ``data_share`` of the power
+    goes to the data (equal split over the powered streams), the rest to the AN.
+
+    Parameters
+    ----------
+    H : array_like, complex, shape (K, K, n_r, n_t)
+    G : array_like, complex, shape (K, n_e, n_t)
+    power : float
+        Per-transmitter power ``P``.
+    d_s, d_a : int
+    method : {"gev", "svd"}
+    data_share : float
+        In ``(0, 1)``.
+
+    Returns
+    -------
+    ndarray, complex, shape (K, n_t, d_s + d_a)
+        Every ``||X_i||_F^2`` equals ``power``.
+
+    Examples
+    --------
+    >>> net = draw_network(Scenario(n_pairs=2), 0)
+    >>> X = initial_precoders(net.H_hat, net.G_hat, net.power, 2, 1)
+    >>> bool(np.allclose(np.linalg.norm(X, axis=(1, 2)) ** 2, net.power))
+    True
+    """
+    Hm = as_array(H, "H", ndim=4, kind="complex")
+    K, _, _, n_t = Hm.shape
+    Gm = as_array(G, "G", ndim=3, kind="complex")
+    if Gm.shape[0] != K or Gm.shape[2] != n_t:
+        raise ValueError(f"G must have shape ({K}, n_e, {n_t}), got {Gm.shape}")
+    P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
+    d = check_int(d_s, "d_s", minimum=1)
+    a = check_int(d_a, "d_a", minimum=1)
+    check_choice(method, "method", ("gev", "svd"))
+    if d + a > n_t:
+        raise ValueError(f"d_s + d_a must be <= n_t = {n_t}, got {d + a}")
+    share = float(check_range(data_share, "data_share", 0.0, 1.0, low_open=True, high_open=True))
+    X = np.zeros((K, n_t, d + a), dtype=complex)
+    for i in range(K):
+        A = Hm[i, i]
+        if method == "svd":
+            _, _, Vh = np.linalg.svd(A)
+            V = Vh.conj().T
+            on = np.ones(d, bool)
+        else:
+            w, V = sla.eigh(_herm(A.conj().T @ A), _herm(Gm[i].conj().T @ Gm[i]) + np.eye(n_t) / P)
+            w, V = w[::-1], V[:, ::-1]
+            V = V / np.linalg.norm(V, axis=0)
+            on = w[:d] > 1.0
+            if not on.any():
+                on[0] = True
+        X[i, :, :d] = V[:, :d] * on * np.sqrt(share * P / on.sum())
+        X[i, :, d:] = V[:, n_t - a :] * np.sqrt((1 - share) * P / a)
+    return X

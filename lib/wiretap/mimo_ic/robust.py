@@ -1,0 +1,683 @@
+"""Robust per-pair subproblems under norm-bounded CSI errors.
+
+Uncertainty model (the one this module solves)
+----------------------------------------------
+Every estimated channel ``H_hat`` a pair uses is off by an unknown error ``Delta`` with
+``||Delta||_F <= radius`` (one ball per channel matrix, radii in normalized units). Pair
+``i`` protects itself against errors on its main channel ``H_ii``, its eavesdropper channel
+``G_i`` and the cross channels ``H_ji`` over which it interferes with the other pairs. Its
+received interference covariance ``Upsilon_i`` is a local measurement and is taken as known
+(the print's eq. (47) also carries no error for it).
+
+Every robust term has the form ``max_{||Delta||_F <= r} ||B (H + Delta) X - C||_F^2``:
+
+* :func:`worst_case_residual` computes it exactly (trust-region subproblem, the reference);
+* :func:`robust_norm_lmi` is the print's LMI (55), dimensions corrected (Schur complement
+  plus the sign-definiteness lemma, lossless);
+* :class:`PrecoderProblem`, :class:`ReceiverProblem` and :class:`EveProblem` are the three
+  compiled (DPP) block subproblems of the alternating convex search. They split the big LMI
+  into small exact pieces (one per row of ``B`` or column of ``X``) and, for the precoder, use
+  a lifted S-lemma form with blocks of size ``n_t + 1``.
+
+References
+----------
+Kong et al. (``kong2024mimoic``), eqs. (37)-(65); Gharavol and Larsson (2013), Lemma 1.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+
+from .. import convex, lemmas
+from .._validation import as_array, check_choice, check_int, check_nonnegative
+from .wmmse_steps import Aux, hermitian_sqrt
+
+__all__ = [
+    "EveProblem",
+    "PairView",
+    "PrecoderProblem",
+    "ReceiverProblem",
+    "RobustTerms",
+    "SubproblemOutcome",
+    "min_robust_bound",
+    "robust_norm_lmi",
+    "robust_terms",
+    "worst_case_residual",
+]
+
+
+def _vec(M: np.ndarray) -> np.ndarray:
+    return M.reshape(-1, order="F")
+
+
+def _herm(M: np.ndarray) -> np.ndarray:
+    return 0.5 * (M + M.conj().T)
+
+
+_ACCEPT = ("optimal", "optimal_inaccurate")
+"""Statuses whose point is returned; the caller validates it with the exact worst case."""
+
+
+# ----------------------------------------------------------------------------- references
+def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
+    """Exact ``max ||B (H + Delta) X - C||_F^2`` over ``||Delta||_F <= radius``.
+
+    With ``a = vec(B H X - C)`` and ``J = X^T kron B`` the residual is ``a + J vec(Delta)``;
+    the maximum of this convex quadratic over the ball is a trust-region subproblem, solved
+    exactly by :func:`wiretap.lemmas.min_quadratic_on_ball` (applied to its negative).
+
+    Parameters
+    ----------
+    B : array_like, complex, shape (d, n)
+    H : array_like, complex, shape (n, m)
+    X : array_like, complex, shape (m, k)
+    C : array_like, complex, shape (d, k), or None (zero)
+    radius : float
+        ``>= 0``.
+
+    Returns
+    -------
+    value : float
+    Delta : ndarray, complex, shape (n, m)
+        A maximizer, ``||Delta||_F = radius``.
+
+    Examples
+    --------
+    >>> val, D = worst_case_residual(np.eye(1), np.ones((1, 1)), np.eye(1), None, 0.5)
+    >>> round(val, 12), round(abs(D[0, 0]), 12)
+    (2.25, 0.5)
+    """
+    Bm = as_array(B, "B", ndim=2, kind="complex")
+    Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
+    Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
+    r = float(check_nonnegative(radius, "radius"))
+    R0 = Bm @ Hm @ Xm
+    if C is not None:
+        R0 = R0 - as_array(C, "C", shape=R0.shape, kind="complex")
+    a = _vec(R0)
+    J = np.kron(Xm.T, Bm)
+    val, x = lemmas.min_quadratic_on_ball(
+        -(J.conj().T @ J), -(J.conj().T @ a), -float(np.real(np.vdot(a, a))), r
+    )
+    return -val, np.asarray(x, dtype=complex).reshape(Hm.shape, order="F")
+
+
+def robust_norm_lmi(a, J, radius, t, lam):
+    """The print's LMI (55), corrected: ``||a + J delta||^2 <= t`` for all ``||delta|| <= r``.
+
+    By the Schur complement (``t - ||y||^2 >= 0`` iff ``[[t, y^H], [y, I]] >= 0``) and the
+    sign-definiteness lemma with ``P = [0, J^H]``, ``Q = [1, 0]`` and ``X = delta``, the
+    robust constraint holds iff there is ``lam >= 0`` with
+
+    ``[[t - lam, a^H, 0], [a, I, -r J], [0, -r J^H, lam I]] >= 0``.
+
+    Parameters
+    ----------
+    a : array_like or cvxpy.Expression, shape (m,)
+        Nominal residual ``vec(B H X - C)``.
+    J : array_like or cvxpy.Expression, shape (m, n)
+        ``X^T kron B``; ``n`` is the number of uncertain entries.
+    radius : float
+    t, lam : float or scalar cvxpy.Expression
+
+    Returns
+    -------
+    ndarray or cvxpy.Expression, shape (1 + m + n, 1 + m + n)
+
+    Examples
+    --------
+    >>> M = robust_norm_lmi(np.ones(1), np.ones((1, 1)), 0.5, 2.25 + 1.5, 1.5)
+    >>> bool(np.linalg.eigvalsh(M).min() > -1e-12)
+    True
+    """
+    m = (a.shape[0],) if hasattr(a, "shape") else np.shape(a)
+    if len(m) != 1:
+        raise ValueError(f"a must be a vector, got shape {m}")
+    m = m[0]
+    Jshape = J.shape if hasattr(J, "shape") else np.shape(J)
+    if len(Jshape) != 2 or Jshape[0] != m:
+        raise ValueError(f"J must have shape ({m}, n), got {tuple(Jshape)}")
+    r = float(check_nonnegative(radius, "radius"))
+    A = lemmas.hermitian_block(t, _conj_row(a), np.eye(m))
+    P = _hstack_zero_col(_ctrans(J))
+    Qm = np.zeros((1, 1 + m))
+    Qm[0, 0] = 1.0
+    return lemmas.sign_definiteness_lmi(A, P, Qm, r, lam)
+
+
+def _conj_row(a):
+    if isinstance(a, cp.Expression):
+        return cp.reshape(cp.conj(a), (1, a.shape[0]), order="F")
+    return np.conj(np.asarray(a))[None, :]
+
+
+def _ctrans(J):
+    return J.H if isinstance(J, cp.Expression) else np.asarray(J).conj().T
+
+
+def _hstack_zero_col(M):
+    if isinstance(M, cp.Expression):
+        return cp.hstack([np.zeros((M.shape[0], 1)), M])
+    return np.hstack([np.zeros((M.shape[0], 1)), M])
+
+
+def min_robust_bound(B, H, X, C, radius, *, form: str = "monolithic") -> float:
+    """Smallest ``t`` certified by an LMI for fixed numeric ``B, H, X, C`` (a reference).
+
+    Parameters
+    ----------
+    B, H, X, C, radius
+        As in :func:`worst_case_residual`.
+    form : {"monolithic", "rows", "lifted"}
+        ``"monolithic"``: the print's LMI (55) (:func:`robust_norm_lmi`), one block of size
+        ``1 + d k + n m``. ``"rows"``: the same LMI split into one block per row of ``B``
+        (size ``1 + k + m``), coupled by a shared multiplier. ``"lifted"``: the S-lemma form
+        used by :class:`PrecoderProblem`, one block of size ``m + 1`` per row. All three are
+        exact, so the returned value equals :func:`worst_case_residual` up to solver accuracy.
+
+    Returns
+    -------
+    float
+    """
+    check_choice(form, "form", ("monolithic", "rows", "lifted"))
+    Bm = as_array(B, "B", ndim=2, kind="complex")
+    Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
+    Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
+    Cm = np.zeros((Bm.shape[0], Xm.shape[1]), complex) if C is None else as_array(
+        C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex"
+    )
+    r = float(check_nonnegative(radius, "radius"))
+    t, lam = cp.Variable(), cp.Variable(nonneg=True)
+    cons = []
+    if form == "monolithic":
+        a = _vec(Bm @ Hm @ Xm - Cm)
+        J = np.kron(Xm.T, Bm)
+        cons.append(robust_norm_lmi(a, J, r, t, lam) >> 0)
+        obj = t
+    else:
+        rows = _row_data(Bm, Hm, Cm, r)
+        m, k = Xm.shape
+        taus = cp.Variable(len(rows.s))
+        for ell in range(len(rows.s)):
+            if form == "rows":
+                a_l = rows.P[ell] @ Xm - rows.C[ell]
+                # row residual r = a_l + g (sigma_l X), g a row in the unit ball; the block
+                # is the Schur/sign-definiteness LMI for the column r^H = a_l^H + sigma X^H g^H
+                top = lemmas.hermitian_block(taus[ell], a_l[None, :], np.eye(k))
+                Bblk = np.vstack([np.zeros((1, m)), -rows.sigma[ell] * Xm.conj().T])
+                cons.append(lemmas.hermitian_block(top, Bblk, lam * np.eye(m)) >> 0)
+            else:
+                Y = Xm @ Xm.conj().T
+                b = rows.sigma[ell] * (Y @ rows.P[ell].conj() - Xm @ rows.C[ell].conj())
+                D = lam * np.eye(m) - rows.sigma[ell] ** 2 * Y
+                cons.append(lemmas.hermitian_block(D, -b, taus[ell]) >> 0)
+        if form == "rows":
+            obj = cp.sum(taus) + lam + rows.const
+        else:
+            nominal = float(np.linalg.norm(rows.P @ Xm - rows.C) ** 2) + rows.const
+            obj = cp.sum(taus) + lam + nominal
+        cons.append(t >= obj)
+    prob = cp.Problem(cp.Minimize(t), cons)
+    info = convex.solve(prob)
+    if not info.ok:
+        raise RuntimeError(f"min_robust_bound: solver status {info.status}")
+    return float(t.value)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    P: np.ndarray  # (r, m) rows s_l v_l^H H
+    C: np.ndarray  # (r, k) rotated target rows
+    s: np.ndarray  # (r,) singular values of B
+    sigma: np.ndarray  # (r,) radius * s
+    const: float  # ||C||^2 of rows outside the range of B (0 when d <= n)
+
+
+def _row_data(B, H, C, radius) -> _Rows:
+    """Rotate ``B (H + Delta) X - C`` by the SVD of ``B`` into independent rows."""
+    U, s, Vh = np.linalg.svd(B, full_matrices=True)
+    r = min(B.shape)
+    Crot = U.conj().T @ C
+    P = (s[:r, None] * Vh[:r]) @ H
+    const = float(np.linalg.norm(Crot[r:]) ** 2)
+    return _Rows(P=P, C=Crot[:r], s=s[:r], sigma=radius * s[:r], const=const)
+
+
+# ----------------------------------------------------------------------------- pair view
+@dataclass(frozen=True)
+class PairView:
+    """What pair ``i`` knows: its estimated channels, error radii and power.
+
+    Attributes
+    ----------
+    index : int
+    A : ndarray, shape (n_r, n_t)
+        Estimated main channel ``H_ii``.
+    G : ndarray, shape (n_e, n_t)
+        Estimated eavesdropper channel ``G_i``.
+    cross : ndarray, shape (K - 1, n_r, n_t)
+        Estimated outgoing cross channels ``H_ji``, ``j`` in ``others``.
+    others : tuple of int
+    radius_main, radius_cross, radius_eve : float
+    d_s : int
+    power : float
+    """
+
+    index: int
+    A: np.ndarray
+    G: np.ndarray
+    cross: np.ndarray
+    others: tuple
+    radius_main: float
+    radius_cross: float
+    radius_eve: float
+    d_s: int
+    power: float
+
+    @classmethod
+    def from_network(cls, network, i: int) -> PairView:
+        """The view of pair ``i`` of a :class:`~wiretap.mimo_ic.Network`."""
+        K = network.scenario.n_pairs
+        i = check_int(i, "i", minimum=0, maximum=K - 1)
+        others = tuple(j for j in range(K) if j != i)
+        n_r, n_t = network.H_hat.shape[2:]
+        cross = (
+            np.stack([network.H_hat[j, i] for j in others])
+            if others
+            else np.zeros((0, n_r, n_t), complex)
+        )
+        return cls(
+            index=i,
+            A=network.H_hat[i, i],
+            G=network.G_hat[i],
+            cross=cross,
+            others=others,
+            radius_main=network.radius_main,
+            radius_cross=network.radius_cross,
+            radius_eve=network.radius_eve,
+            d_s=network.scenario.d_s,
+            power=network.power,
+        )
+
+    @property
+    def robust(self) -> bool:
+        """True if any radius is positive."""
+        return max(self.radius_main, self.radius_cross, self.radius_eve) > 0
+
+
+@dataclass(frozen=True)
+class RobustTerms:
+    """Exact worst-case terms of a pair's robust utility (paper eq. (38), corrected).
+
+    Attributes
+    ----------
+    alpha, beta, gamma : float
+        Worst-case weighted MSEs: data at the receiver, AN at Eve, Eve's total power.
+    theta : ndarray, shape (K - 1,)
+        Worst-case interference payments to the other pairs.
+    utility : float
+        ``g_i = log det S_R - alpha + d_s + log det S_m - gamma + n_e + log det S_p - beta
+        + d_a - sum(theta)`` (nats).
+    secrecy_bound : float
+        ``utility + sum(theta)``: a lower bound on pair ``i``'s secrecy rate (nats) for every
+        error in the balls (received interference as measured).
+    """
+
+    alpha: float
+    beta: float
+    gamma: float
+    theta: np.ndarray
+    utility: float
+    secrecy_bound: float
+
+
+def _logdet(M) -> float:
+    sign, val = np.linalg.slogdet(_herm(np.atleast_2d(M)))
+    if sign.real <= 0:
+        return -np.inf
+    return float(val)
+
+
+def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
+    """Evaluate a pair's robust utility exactly (trust-region worst cases).
+
+    Parameters
+    ----------
+    view : PairView
+    X : array_like, complex, shape (n_t, d_s + d_a)
+    aux : Aux
+    Ups : array_like, shape (n_r, n_r)
+        Received interference covariance (measured).
+    cross_prices : array_like, shape (K - 1, n_r, n_r)
+        Prices of the other pairs (zeros for a selfish pair).
+
+    Returns
+    -------
+    RobustTerms
+    """
+    Xm = as_array(X, "X", ndim=2, kind="complex")
+    d = view.d_s
+    k = Xm.shape[1]
+    n_r = view.A.shape[0]
+    Um = as_array(Ups, "Ups", shape=(n_r, n_r), kind="complex")
+    Pi = as_array(cross_prices, "cross_prices", shape=(len(view.others), n_r, n_r),
+                  kind="complex")
+    L = Xm[:, d:]
+    target = np.hstack([aux.F_r, np.zeros((d, k - d))])
+    a_wc, _ = worst_case_residual(aux.W_r, view.A, Xm, target, view.radius_main)
+    Yh = hermitian_sqrt(Um + np.eye(n_r))
+    alpha = a_wc + float(np.linalg.norm(aux.W_r @ Yh) ** 2)
+    b_wc, _ = worst_case_residual(aux.W_e, view.G, L, aux.F_e, view.radius_eve)
+    beta = b_wc + float(np.linalg.norm(aux.W_e) ** 2)
+    g_wc, _ = worst_case_residual(hermitian_sqrt(aux.S_m), view.G, Xm, None, view.radius_eve)
+    gamma = g_wc + float(np.real(np.trace(aux.S_m)))
+    theta = np.array([
+        worst_case_residual(hermitian_sqrt(P), C, Xm, None, view.radius_cross)[0]
+        for P, C in zip(Pi, view.cross, strict=True)
+    ])
+    n_e, d_a = view.G.shape[0], k - d
+    base = (
+        _logdet(aux.S_r) - alpha + d
+        + _logdet(aux.S_m) - gamma + n_e
+        + _logdet(aux.S_p) - beta + d_a
+    )
+    return RobustTerms(
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        theta=theta,
+        utility=base - float(theta.sum()),
+        secrecy_bound=base,
+    )
+
+
+# ----------------------------------------------------------------------------- compiled
+@dataclass(frozen=True)
+class SubproblemOutcome:
+    """Outcome of one solve of a compiled block subproblem.
+
+    Attributes
+    ----------
+    status : str
+        The cvxpy status (``"optimal"`` is the only one accepted as a step).
+    ok : bool
+    value : float
+        Optimal value of the SDP (nan when not solved).
+    solve_time, wall_time : float
+        Seconds (solver only; whole call).
+    """
+
+    status: str
+    ok: bool
+    value: float
+    solve_time: float
+    wall_time: float
+
+
+def _hvar(n: int, name: str):
+    """A Hermitian variable (a real 1 x 1 variable when n == 1, which is Hermitian)."""
+    if n == 1:
+        return cp.Variable((1, 1), name=name)
+    return cp.Variable((n, n), hermitian=True, name=name)
+
+
+class _LiftedGroup:
+    """Robust term ``max ||B (H + Delta) Xs - C||^2`` in the lifted S-lemma form.
+
+    With ``Y >= Xs Xs^H`` (imposed once, tight at the optimum) the term is at most
+    ``t = sum_l tau_l + lam + tr(Y P^H P) - 2 Re tr(Xs C^H P) + ||C||^2`` whenever
+    ``[[lam I - sigma_l^2 Y, -b_l], [-b_l^H, tau_l]] >= 0`` for every row ``l`` of ``B``, with
+    ``b_l = sigma_l (Y p_l^H - Xs c_l^H)``: the S-lemma for the joint error ball, split row
+    by row.
+    """
+
+    def __init__(self, Xs, Ys, rows: int, n_t: int, with_target: bool, name: str):
+        k_s = Xs.shape[1]
+        self.rows, self.with_target = rows, with_target
+        self.q = cp.Parameter((n_t, rows), complex=True, name=f"{name}_q")
+        self.s2 = cp.Parameter(rows, nonneg=True, name=f"{name}_s2")
+        self.Pp = cp.Parameter((n_t, n_t), hermitian=True, name=f"{name}_Pp")
+        self.tau = cp.Variable(rows, name=f"{name}_tau")
+        self.lam = cp.Variable(nonneg=True, name=f"{name}_lam")
+        if with_target:
+            self.r = cp.Parameter((k_s, rows), complex=True, name=f"{name}_r")
+            self.R = cp.Parameter((k_s, n_t), complex=True, name=f"{name}_R")
+            self.cc = cp.Parameter(nonneg=True, name=f"{name}_cc")
+        eye = np.eye(n_t)
+        self.constraints = []
+        for ell in range(rows):
+            b = Ys @ self.q[:, ell]
+            if with_target:
+                b = b - Xs @ self.r[:, ell]
+            D = self.lam * eye - self.s2[ell] * Ys
+            self.constraints.append(lemmas.hermitian_block(D, -b, self.tau[ell]) >> 0)
+        t = cp.sum(self.tau) + self.lam + cp.real(cp.trace(Ys @ self.Pp))
+        if with_target:
+            t = t - 2 * cp.real(cp.trace(Xs @ self.R)) + self.cc
+        self.t = t
+
+    def set(self, B, H, C, radius):
+        k_s = self.r.shape[0] if self.with_target else 0
+        Cm = C if C is not None else np.zeros((B.shape[0], max(k_s, 1)), complex)
+        rows = _row_data(B, H, Cm, radius)
+        if len(rows.s) != self.rows:
+            raise ValueError(f"expected {self.rows} rows, got {len(rows.s)}")
+        self.q.value = (rows.sigma[:, None] * rows.P).conj().T
+        self.s2.value = rows.sigma**2
+        self.Pp.value = _herm(rows.P.conj().T @ rows.P)
+        if self.with_target:
+            self.r.value = (rows.sigma[:, None] * rows.C).conj().T
+            self.R.value = rows.C.conj().T @ rows.P
+            self.cc.value = float(np.linalg.norm(Cm) ** 2)
+
+
+class PrecoderProblem:
+    """Compiled robust precoder step of one pair (paper's P4 with the auxiliaries fixed).
+
+    Minimizes ``alpha + beta + gamma + sum_j theta_j`` (worst cases over the error balls) over
+    ``X = [Q, Lambda]`` with ``||X||_F^2 <= P``. Built once per size; :meth:`solve` sets the
+    Parameters and re-solves (DPP).
+
+    Parameters
+    ----------
+    n_t, n_r, n_e, d_s, d_a : int
+    n_cross : int
+        Number of priced receivers (``K - 1``; 0 for a selfish pair).
+    """
+
+    def __init__(self, n_t: int, n_r: int, n_e: int, d_s: int, d_a: int, n_cross: int):
+        for name, v in (("n_t", n_t), ("n_r", n_r), ("n_e", n_e), ("d_s", d_s), ("d_a", d_a)):
+            check_int(v, name, minimum=1)
+        check_int(n_cross, "n_cross", minimum=0)
+        if d_s + d_a > n_t:
+            raise ValueError("d_s + d_a must be <= n_t")
+        k = d_s + d_a
+        self.sizes = (n_t, n_r, n_e, d_s, d_a, n_cross)
+        self.X = cp.Variable((n_t, k), complex=True, name="X")
+        self.Y = cp.Variable((n_t, n_t), hermitian=True, name="Y")
+        self.YL = cp.Variable((n_t, n_t), hermitian=True, name="YL")
+        L = self.X[:, d_s:]
+        self.alpha = _LiftedGroup(self.X, self.Y, min(d_s, n_r), n_t, True, "alpha")
+        self.beta = _LiftedGroup(L, self.YL, min(d_a, n_e), n_t, True, "beta")
+        self.gamma = _LiftedGroup(self.X, self.Y, n_e, n_t, False, "gamma")
+        self.theta = [
+            _LiftedGroup(self.X, self.Y, n_r, n_t, False, f"theta{j}") for j in range(n_cross)
+        ]
+        self.power = cp.Parameter(nonneg=True, name="power")
+        groups = [self.alpha, self.beta, self.gamma, *self.theta]
+        cons = [c for g in groups for c in g.constraints]
+        cons += [
+            lemmas.hermitian_block(self.Y, self.X, np.eye(k)) >> 0,
+            lemmas.hermitian_block(self.YL, L, np.eye(d_a)) >> 0,
+            cp.sum_squares(self.X) <= self.power,
+        ]
+        self.problem = convex.require_dpp(cp.Problem(cp.Minimize(sum(g.t for g in groups)), cons))
+
+    def solve(self, view: PairView, aux: Aux, cross_prices, **solver_options):
+        """Set the data of ``view`` and re-solve.
+
+        Parameters
+        ----------
+        view : PairView
+        aux : Aux
+        cross_prices : array_like, shape (n_cross, n_r, n_r)
+        **solver_options
+            Passed to Clarabel.
+
+        Returns
+        -------
+        X : ndarray or None
+            The new precoder (``None`` unless the status is optimal), scaled into the power
+            budget if the solver overshoots it by its tolerance.
+        outcome : SubproblemOutcome
+        """
+        t0 = time.perf_counter()
+        n_t, n_r, n_e, d_s, d_a, n_cross = self.sizes
+        Pi = as_array(cross_prices, "cross_prices", shape=(n_cross, n_r, n_r), kind="complex")
+        k = d_s + d_a
+        self.alpha.set(aux.W_r, view.A, np.hstack([aux.F_r, np.zeros((d_s, d_a))]),
+                       view.radius_main)
+        self.beta.set(aux.W_e, view.G, aux.F_e, view.radius_eve)
+        self.gamma.set(hermitian_sqrt(aux.S_m), view.G, None, view.radius_eve)
+        for grp, P, C in zip(self.theta, Pi, view.cross, strict=True):
+            grp.set(hermitian_sqrt(P), C, None, view.radius_cross)
+        self.power.value = float(view.power)
+        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        X = None
+        if info.ok:
+            X = np.asarray(self.X.value, dtype=complex).reshape(n_t, k)
+            nrm2 = float(np.linalg.norm(X) ** 2)
+            if nrm2 > view.power:
+                X = X * np.sqrt(view.power / nrm2)
+        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
+                                time.perf_counter() - t0)
+        return X, out
+
+
+class _SchurColumns:
+    """Robust ``max ||(W H_hat X - F E) + W Delta X||^2`` over ``(F, W)``, column split.
+
+    Columns of ``X V`` (``X = U diag(s) V^H``) decouple the error ``Delta X`` into
+    ``s_l Delta u_l``; each column gets the Schur/sign-definiteness block
+    ``[[tau_l, c_l^H, 0], [c_l, I, -g_l W], [0, -g_l W^H, lam I]]`` with ``g_l = r s_l``.
+    """
+
+    def __init__(self, F, W, cols: int, n_in: int, name: str):
+        d = W.shape[0]
+        self.P1 = cp.Parameter((n_in, cols), complex=True, name=f"{name}_P1")
+        self.P2 = cp.Parameter((d, cols), complex=True, name=f"{name}_P2")
+        self.g = cp.Parameter(cols, nonneg=True, name=f"{name}_g")
+        self.tau = cp.Variable(cols, name=f"{name}_tau")
+        self.lam = cp.Variable(nonneg=True, name=f"{name}_lam")
+        Cm = W @ self.P1 - F @ self.P2
+        self.constraints = []
+        for ell in range(cols):
+            c = Cm[:, ell]
+            top = lemmas.hermitian_block(self.tau[ell], cp.conj(c), np.eye(d))
+            side = cp.vstack([np.zeros((1, n_in)), -self.g[ell] * W])
+            self.constraints.append(
+                lemmas.hermitian_block(top, side, self.lam * np.eye(n_in)) >> 0
+            )
+        self.t = cp.sum(self.tau) + self.lam
+
+    def set(self, H, X, E, radius):
+        U, s, Vh = np.linalg.svd(X, full_matrices=False)
+        V = Vh.conj().T
+        self.P1.value = H @ X @ V
+        self.P2.value = E @ V
+        self.g.value = radius * s
+
+
+class ReceiverProblem:
+    """Compiled robust receiver step: ``max 2 log det F_r - alpha`` over ``(F_r, W_r)``.
+
+    ``alpha = max ||W_r (A + Delta) X - [F_r, 0]||^2 + ||W_r (Upsilon + I)^{1/2}||^2`` over the
+    main-channel error ball. Jointly concave in ``(F_r, W_r)`` (``U_R = W_r^H F_r^{-1}``); at
+    radius 0 its maximizer is the MMSE receiver and ``S_R = E^{-1}``.
+    """
+
+    def __init__(self, n_t: int, n_r: int, d_s: int, d_a: int):
+        k = d_s + d_a
+        self.sizes = (n_t, n_r, d_s, d_a)
+        self.F = _hvar(d_s, "F_r")
+        self.W = cp.Variable((d_s, n_r), complex=True, name="W_r")
+        self.cols = _SchurColumns(self.F, self.W, k, n_r, "rx")
+        self.Yh = cp.Parameter((n_r, n_r), complex=True, name="Yh")
+        obj = 2 * cp.log_det(self.F) - self.cols.t - cp.sum_squares(self.W @ self.Yh)
+        self.problem = convex.require_dpp(cp.Problem(cp.Maximize(obj), self.cols.constraints))
+
+    def solve(self, view: PairView, X, Ups, **solver_options):
+        """Returns ``(F_r, W_r)`` (``None, None`` unless optimal) and the outcome."""
+        t0 = time.perf_counter()
+        n_t, n_r, d_s, d_a = self.sizes
+        E = np.hstack([np.eye(d_s), np.zeros((d_s, d_a))])
+        self.cols.set(view.A, X, E, view.radius_main)
+        self.Yh.value = hermitian_sqrt(np.asarray(Ups) + np.eye(n_r))
+        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        F = W = None
+        if info.ok:
+            F = _herm(np.asarray(self.F.value, dtype=complex).reshape(d_s, d_s))
+            W = np.asarray(self.W.value, dtype=complex)
+        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
+                                time.perf_counter() - t0)
+        return (F, W), out
+
+
+class EveProblem:
+    """Compiled robust Eve-side step: the auxiliaries ``(F_e, W_e)`` and ``S_m``.
+
+    Maximizes ``[2 log det F_e - beta] + [log det S_m - gamma]`` with
+    ``beta = max ||W_e (G + Delta) Lambda - F_e||^2 + ||W_e||^2`` (Schur form, per column of
+    ``Lambda``) and ``gamma = max tr(S_m ((G + Delta) X X^H (G + Delta)^H + I))`` (S-lemma,
+    linear in ``S_m``, one block of size ``n_e + 1`` per column of ``X``).
+    """
+
+    def __init__(self, n_t: int, n_e: int, d_s: int, d_a: int):
+        k = d_s + d_a
+        self.sizes = (n_t, n_e, d_s, d_a)
+        self.F = _hvar(d_a, "F_e")
+        self.W = cp.Variable((d_a, n_e), complex=True, name="W_e")
+        self.cols = _SchurColumns(self.F, self.W, d_a, n_e, "eve")
+        self.S = cp.Variable((n_e, n_e), hermitian=True, name="S_m")
+        self.px = cp.Parameter((n_e, k), complex=True, name="px")
+        self.s2 = cp.Parameter(k, nonneg=True, name="s2")
+        self.Kp = cp.Parameter((n_e, n_e), hermitian=True, name="Kp")
+        self.tau = cp.Variable(k, name="gamma_tau")
+        self.lam = cp.Variable(nonneg=True, name="gamma_lam")
+        cons = list(self.cols.constraints)
+        eye = np.eye(n_e)
+        for ell in range(k):
+            D = self.lam * eye - self.s2[ell] * self.S
+            cons.append(lemmas.hermitian_block(D, -(self.S @ self.px[:, ell]), self.tau[ell]) >> 0)
+        gamma = cp.sum(self.tau) + self.lam + cp.real(cp.trace(self.S @ self.Kp))
+        obj = (2 * cp.log_det(self.F) - self.cols.t - cp.sum_squares(self.W)
+               + cp.log_det(self.S) - gamma)
+        self.problem = convex.require_dpp(cp.Problem(cp.Maximize(obj), cons))
+
+    def solve(self, view: PairView, X, **solver_options):
+        """Returns ``(F_e, W_e, S_m)`` (all ``None`` unless optimal) and the outcome."""
+        t0 = time.perf_counter()
+        n_t, n_e, d_s, d_a = self.sizes
+        Xm = np.asarray(X, dtype=complex)
+        L = Xm[:, d_s:]
+        self.cols.set(view.G, L, np.eye(d_a), view.radius_eve)
+        U, s, _ = np.linalg.svd(Xm, full_matrices=False)
+        x = view.G @ (U * s)
+        sig = view.radius_eve * s
+        self.px.value = x * sig[None, :]
+        self.s2.value = sig**2
+        GX = view.G @ Xm
+        self.Kp.value = _herm(GX @ GX.conj().T + np.eye(n_e))
+        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        F = W = S = None
+        if info.ok:
+            F = _herm(np.asarray(self.F.value, dtype=complex).reshape(d_a, d_a))
+            W = np.asarray(self.W.value, dtype=complex)
+            S = _herm(np.asarray(self.S.value, dtype=complex))
+        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
+                                time.perf_counter() - t0)
+        return (F, W, S), out

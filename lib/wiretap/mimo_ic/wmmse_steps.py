@@ -1,0 +1,257 @@
+"""Closed-form WMMSE blocks of the per-pair problem (the non-robust case, radius 0).
+
+For pair ``i`` the secrecy rate splits into three log-det terms (paper eq. (12)):
+
+``C_S = C_R - log det(N_E + Z_E) + log det(N_E)``,
+
+and each has a variational form that is concave in the precoder once the auxiliary
+variables are fixed (paper eqs. (27)-(36), corrected; see the WMMSE chapter):
+
+* ``C_R = max_{U_R, S_R} log det S_R - tr(S_R M_R(U_R)) + d_s`` (data MSE at the receiver);
+* ``-log det(N_E + Z_E) = max_{S_m} log det S_m - tr(S_m (N_E + Z_E)) + n_e``;
+* ``log det N_E = max_{U_E, S_p} log det S_p - tr(S_p M_E(U_E)) + d_a`` (AN "rate" at Eve;
+  unit noise after normalization).
+
+We keep the weights as square roots, ``F = S^{1/2}``, and the receivers as
+``W = F U^H``: then ``tr(S M) = ||W (channel) X - [F, 0]||_F^2 + ...`` is jointly convex
+in ``(F, W)`` and in ``X``, which is what the robust subproblems exploit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.optimize as sopt
+
+from .. import wmmse
+from .._validation import as_array, check_int, check_range
+
+__all__ = [
+    "Aux",
+    "aux_closed_form",
+    "eve_closed_form",
+    "hermitian_sqrt",
+    "nominal_precoder",
+    "receiver_closed_form",
+]
+
+
+def _herm(M: np.ndarray) -> np.ndarray:
+    return 0.5 * (M + M.conj().T)
+
+
+def hermitian_sqrt(S) -> np.ndarray:
+    """Hermitian square root of a Hermitian positive semidefinite matrix (eigenvalues >= 0).
+
+    Examples
+    --------
+    >>> F = hermitian_sqrt(np.diag([4.0, 9.0]))
+    >>> np.real(np.diag(F)).tolist()
+    [2.0, 3.0]
+    """
+    Sm = as_array(S, "S", ndim=2, kind="complex")
+    if Sm.shape[0] != Sm.shape[1]:
+        raise ValueError(f"S must be square, got shape {Sm.shape}")
+    w, V = np.linalg.eigh(_herm(Sm))
+    if w.min() < -1e-9 * max(1.0, abs(w).max()):
+        raise ValueError("S must be positive semidefinite")
+    return _herm((V * np.sqrt(np.maximum(w, 0.0))) @ V.conj().T)
+
+
+@dataclass(frozen=True)
+class Aux:
+    """Auxiliary (WMMSE) variables of one pair.
+
+    Attributes
+    ----------
+    F_r : ndarray, shape (d_s, d_s)
+        ``S_R^{1/2}``, square root of the receiver's MSE weight.
+    W_r : ndarray, shape (d_s, n_r)
+        ``F_r U_R^H`` with ``U_R`` the receive filter.
+    F_e : ndarray, shape (d_a, d_a)
+        ``S_p^{1/2}``, weight of the AN-MSE at Eve.
+    W_e : ndarray, shape (d_a, n_e)
+        ``F_e U_E^H`` with ``U_E`` Eve's (virtual) AN filter.
+    S_m : ndarray, shape (n_e, n_e)
+        Weight of Eve's total received covariance, ``S_m = (N_E + Z_E)^{-1}`` at the
+        closed form.
+    """
+
+    F_r: np.ndarray
+    W_r: np.ndarray
+    F_e: np.ndarray
+    W_e: np.ndarray
+    S_m: np.ndarray
+
+    @property
+    def S_r(self) -> np.ndarray:
+        """``S_R = F_r^2``."""
+        return self.F_r @ self.F_r
+
+    @property
+    def S_p(self) -> np.ndarray:
+        """``S_p = F_e^2``."""
+        return self.F_e @ self.F_e
+
+    @property
+    def U_r(self) -> np.ndarray:
+        """The receive filter ``U_R = W_r^H F_r^{-1}``, shape (n_r, d_s)."""
+        return np.linalg.solve(self.F_r, self.W_r).conj().T
+
+    def replace(self, **kw) -> Aux:
+        """A copy with some fields replaced."""
+        from dataclasses import replace
+
+        return replace(self, **kw)
+
+
+def _split(X, d_s):
+    Xm = as_array(X, "X", ndim=2, kind="complex")
+    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[1] - 1)
+    return Xm, Xm[:, :d], Xm[:, d:]
+
+
+def receiver_closed_form(A, X, Ups, d_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """MMSE receiver and weight of pair ``i``: ``(F_r, W_r)`` maximizing the ``C_R`` bound.
+
+    ``U_R = (N_R + Z_R)^{-1} A Q`` (the MMSE receiver; the print's (33) omits ``Z_R``),
+    ``S_R = E^{-1}`` with ``E = (I + Q^H A^H N_R^{-1} A Q)^{-1}`` (paper eq. (35)).
+
+    Parameters
+    ----------
+    A : array_like, complex, shape (n_r, n_t)
+        Main channel (normalized).
+    X : array_like, complex, shape (n_t, d_s + d_a)
+        ``[Q, Lambda]``.
+    Ups : array_like, complex, shape (n_r, n_r)
+        Interference covariance from the other pairs.
+    d_s : int
+
+    Returns
+    -------
+    F_r : ndarray, shape (d_s, d_s)
+    W_r : ndarray, shape (d_s, n_r)
+    """
+    Am = as_array(A, "A", ndim=2, kind="complex")
+    Xm, Q, L = _split(X, d_s)
+    U_ = as_array(Ups, "Ups", shape=(Am.shape[0], Am.shape[0]), kind="complex")
+    AL = Am @ L
+    N = _herm(AL @ AL.conj().T + U_ + np.eye(Am.shape[0]))
+    U = wmmse.mmse_receiver(Am, Q, N)
+    E = wmmse.mmse_matrix(Am, Q, N)
+    F = hermitian_sqrt(np.linalg.inv(_herm(E)))
+    return F, F @ U.conj().T
+
+
+def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eve-side auxiliaries: ``(F_e, W_e, S_m)`` maximizing the two Eve bounds.
+
+    ``U_E`` is the MMSE filter of the AN streams at Eve, ``S_p = E_AN^{-1}`` and
+    ``S_m = (G X X^H G^H + I)^{-1}`` (paper eqs. (28), (34), (36), corrected).
+
+    Parameters
+    ----------
+    G : array_like, complex, shape (n_e, n_t)
+    X : array_like, complex, shape (n_t, d_s + d_a)
+    d_s : int
+
+    Returns
+    -------
+    F_e : ndarray, shape (d_a, d_a)
+    W_e : ndarray, shape (d_a, n_e)
+    S_m : ndarray, shape (n_e, n_e)
+    """
+    Gm = as_array(G, "G", ndim=2, kind="complex")
+    Xm, _, L = _split(X, d_s)
+    U = wmmse.mmse_receiver(Gm, L, 1.0)
+    E = wmmse.mmse_matrix(Gm, L, 1.0)
+    F = hermitian_sqrt(np.linalg.inv(_herm(E)))
+    GX = Gm @ Xm
+    S_m = _herm(np.linalg.inv(_herm(GX @ GX.conj().T + np.eye(Gm.shape[0]))))
+    return F, F @ U.conj().T, S_m
+
+
+def aux_closed_form(A, G, X, Ups, d_s: int) -> Aux:
+    """All auxiliary variables of a pair in closed form (the non-robust block maximizers)."""
+    F_r, W_r = receiver_closed_form(A, X, Ups, d_s)
+    F_e, W_e, S_m = eve_closed_form(G, X, d_s)
+    return Aux(F_r=F_r, W_r=W_r, F_e=F_e, W_e=W_e, S_m=S_m)
+
+
+def _solve_power(K_list, B_list, power):
+    """Minimize sum_g tr(X_g^H K_g X_g) - 2 Re tr(B_g^H X_g) s.t. sum ||X_g||^2 <= power."""
+    eig = [np.linalg.eigh(_herm(K)) for K in K_list]
+    coef = [(np.maximum(w, 0.0), V, V.conj().T @ B) for (w, V), B in zip(eig, B_list, strict=True)]
+
+    def sol(mu):
+        return [V @ (C / (w + mu)[:, None]) for w, V, C in coef]
+
+    def excess(mu):
+        return sum(float(np.sum(np.abs(C) ** 2 / (w + mu)[:, None] ** 2)) for w, _, C in coef) - power
+
+    wmin = min(float(w.min()) for w, _, _ in coef)
+    if wmin > 1e-12 * max(1.0, max(float(w.max()) for w, _, _ in coef)) and excess(0.0) <= 0:
+        return sol(0.0), 0.0
+    g = sum(float(np.sum(np.abs(C) ** 2)) for _, _, C in coef)
+    hi = 2.0 * np.sqrt(g / power) + 1e-300
+    lo = hi
+    for _ in range(2000):
+        lo /= 2
+        if excess(lo) > 0:
+            break
+    mu = sopt.brentq(excess, lo, hi, rtol=1e-14, xtol=1e-300)
+    return sol(mu), mu
+
+
+def nominal_precoder(A, G, X_shape, aux: Aux, cross, cross_prices, power, d_s: int):
+    """Closed-form precoder step of the non-robust problem (radius 0).
+
+    Minimizes ``||W_r A X - [F_r, 0]||^2 + ||W_e G Lambda - F_e||^2 + tr(S_m G X X^H G^H)
+    + sum_j tr(Pi_j C_j X X^H C_j^H)`` over ``||X||_F^2 <= P``: ``Q = (K_Q + mu I)^{-1} B_Q``,
+    ``Lambda = (K_L + mu I)^{-1} B_L`` with the power multiplier ``mu >= 0`` found by
+    bisection.
+
+    Parameters
+    ----------
+    A : array_like, shape (n_r, n_t)
+        Main channel.
+    G : array_like, shape (n_e, n_t)
+        Eve channel.
+    X_shape : tuple
+        ``(n_t, d_s + d_a)``.
+    aux : Aux
+    cross : array_like, shape (m, n_r, n_t)
+        Outgoing cross channels ``H_ji`` (TX ``i`` to RX ``j``), one per priced receiver.
+    cross_prices : array_like, shape (m, n_r, n_r)
+        The prices ``Pi_j`` of those receivers.
+    power : float
+    d_s : int
+
+    Returns
+    -------
+    X : ndarray, shape (n_t, d_s + d_a)
+    mu : float
+        The power multiplier.
+    """
+    Am = as_array(A, "A", ndim=2, kind="complex")
+    Gm = as_array(G, "G", ndim=2, kind="complex")
+    n_t, k = X_shape
+    d = check_int(d_s, "d_s", minimum=1, maximum=k - 1)
+    C = as_array(cross, "cross", ndim=3, kind="complex")
+    Pi = as_array(cross_prices, "cross_prices", shape=(C.shape[0], C.shape[1], C.shape[1]),
+                  kind="complex")
+    P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
+    WA = aux.W_r @ Am
+    K_q = WA.conj().T @ WA + Gm.conj().T @ aux.S_m @ Gm
+    for Cj, Pj in zip(C, Pi, strict=True):
+        K_q = K_q + Cj.conj().T @ Pj @ Cj
+    WG = aux.W_e @ Gm
+    K_l = K_q + WG.conj().T @ WG
+    B_q = WA.conj().T @ aux.F_r
+    B_l = WG.conj().T @ aux.F_e
+    (Q, L), mu = _solve_power([K_q, K_l], [B_q, B_l], P)
+    X = np.concatenate([Q, L], axis=1)
+    if X.shape != (n_t, k) or L.shape[1] != k - d:
+        raise ValueError("X_shape does not match the auxiliary variables")
+    return X, mu

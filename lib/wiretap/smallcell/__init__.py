@@ -1,0 +1,84 @@
+"""Robust secrecy competition in small-cell networks (Tang et al., IEEE TWC 2021).
+
+Small-cell base stations (SBSs) choose their powers on ``K`` channels to maximize the
+*robust* secrecy rate of their users against eavesdroppers with uncertain channels, while
+the worst-case aggregate interference at the macro-cell users (MUEs) stays below a
+threshold. The part of the book built on this module derives every step; the module holds
+
+* :mod:`~wiretap.smallcell.network`: the network model and the Table I generator;
+* :mod:`~wiretap.smallcell.robust`: rates, closed-form worst cases (corrected (22)-(23)),
+  worst-case evaluation;
+* :mod:`~wiretap.smallcell.response`: the exact best response (33) and its cvxpy
+  reference;
+* :mod:`~wiretap.smallcell.algorithms`: Algorithms 1 and 2 and the three designs of Sec. VI;
+* :mod:`~wiretap.smallcell.analysis`: the VI map, its Jacobian, the matrix Υ of Theorem 2,
+  and the KKT certificate of Theorem 3.
+* :mod:`~wiretap.smallcell.experiments`: the Monte Carlo drivers of Figs. 2-7.
+"""
+
+from .algorithms import (
+    SCHEMES,
+    NashResult,
+    PriceResult,
+    SchemeOutcome,
+    best_response,
+    initial_power,
+    price_iteration,
+    priced_equilibrium,
+    solve_many,
+    solve_scheme,
+    theorem6_step,
+)
+from .response import BestResponseSolution, CvxpyBestResponse, solve_best_response
+from .network import TABLE_I, Geometry, Network, generate_network, path_gain_db, with_uncertainty
+from .robust import (
+    Evaluation,
+    eve_coefficient,
+    eve_coefficient_printed,
+    eve_sinr,
+    evaluate,
+    interference,
+    legit_coefficient,
+    legit_coefficient_printed,
+    legit_sinr,
+    secrecy_rates,
+    worst_case_eve_gains,
+    worst_case_mue_gains,
+    zeta,
+)
+
+__all__ = [
+    "SCHEMES",
+    "TABLE_I",
+    "BestResponseSolution",
+    "CvxpyBestResponse",
+    "Evaluation",
+    "Geometry",
+    "NashResult",
+    "Network",
+    "PriceResult",
+    "SchemeOutcome",
+    "best_response",
+    "eve_coefficient",
+    "eve_coefficient_printed",
+    "eve_sinr",
+    "evaluate",
+    "generate_network",
+    "initial_power",
+    "interference",
+    "legit_coefficient",
+    "legit_coefficient_printed",
+    "legit_sinr",
+    "path_gain_db",
+    "price_iteration",
+    "priced_equilibrium",
+    "secrecy_rates",
+    "solve_best_response",
+    "solve_many",
+    "solve_scheme",
+    "theorem6_step",
+    "with_uncertainty",
+    "worst_case_eve_gains",
+    "worst_case_mue_gains",
+    "zeta",
+]

@@ -1,0 +1,765 @@
+"""Algorithm 1 (best-response iteration for the priced NEP) and Algorithm 2 (projection
+algorithm for the price), with the robust and non-robust designs of the paper's Sec. VI-C.
+
+Both algorithms run on a batch of networks at once (the players of one network and the
+Monte Carlo trials of a figure share one NumPy call per best-response sweep); the public
+functions take one network, :func:`solve_many` takes a list.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import (
+    as_array,
+    as_generator,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_range,
+)
+from ..results import IterativeResult
+from .response import _solve
+from .core import Stack, stack
+from .network import Network
+from .robust import Evaluation, _secrecy, evaluate
+
+__all__ = [
+    "SCHEMES",
+    "NashResult",
+    "PriceResult",
+    "SchemeOutcome",
+    "best_response",
+    "initial_power",
+    "price_iteration",
+    "priced_equilibrium",
+    "solve_many",
+    "solve_scheme",
+    "theorem6_step",
+]
+
+SCHEMES: dict[str, tuple[bool, bool]] = {
+    "RS-RP": (True, True),
+    "RS-NP": (True, False),
+    "NS-NP": (False, False),
+}
+"""Designs compared in Figs. 6-7: (robust secrecy, robust MUE protection). ``"RS-RP"`` is
+the paper's proposal; ``"RS-NP"`` ignores the MUE channel uncertainty; ``"NS-NP"`` ignores
+both uncertainties."""
+
+_BR_KKT_TOL = 1e-6
+
+
+# ------------------------------------------------------------------------- best responses
+def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray):
+    """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N)."""
+    T, _, K = P.shape
+    nb = len(players)
+    a = S.a(P)[:, players]
+    b = S.b(P, True)[:, players]
+    c = np.einsum("tn,tnjk->tjk", kappa, S.hm)[:, players]
+    beta = np.repeat((kappa * S.rm).sum(axis=1), nb)
+    s = np.maximum((P**2).sum(axis=(1, 2))[:, None] - (P[:, players] ** 2).sum(axis=2), 0.0)
+    sol = _solve(
+        a.reshape(T * nb, K),
+        b.reshape(T * nb, K),
+        c.reshape(T * nb, K),
+        beta,
+        s.ravel(),
+        S.p_mask[:, players].ravel(),
+        S.p_max[:, players].ravel(),
+    )
+    ok = np.all(np.isfinite(sol.p), axis=1) & (sol.kkt <= _BR_KKT_TOL)
+    return sol.p.reshape(T, nb, K), ok.reshape(T, nb).all(axis=1), sol.kkt.reshape(T, nb)
+
+
+def _check_kappa(net: Network, kappa) -> np.ndarray:
+    k = as_array(kappa, "kappa", ndim=(0, 1))
+    k = np.broadcast_to(k, (net.n_mue,)).astype(float)
+    return check_nonnegative(k, "kappa")
+
+
+def best_response(net: Network, p, j: int, kappa=0.0) -> np.ndarray:
+    """Best response of SBS-``j`` (problem (33)) to the other SBSs' powers in ``p``.
+
+    Parameters
+    ----------
+    net : Network
+        The design network (its uncertainty sizes are the ones the SBS protects against).
+    p : array_like, shape (J, K)
+        Current powers (row ``j`` is ignored).
+    j : int
+        The SBS, ``0 <= j < J``.
+    kappa : float or array_like, shape (N,)
+        Prices ``κ_n >= 0`` (nats per W of worst-case interference).
+
+    Returns
+    -------
+    ndarray, shape (K,)
+        The optimal powers of SBS-``j`` (W).
+
+    Raises
+    ------
+    ValueError
+        For bad input, or if the exact solver's KKT residual exceeds 1e-6.
+
+    References
+    ----------
+    Tang et al. (2021), eqs. (31) and (33).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wiretap.smallcell import generate_network
+    >>> net = generate_network(np.random.default_rng(0), n_sbs=3)
+    >>> pj = best_response(net, np.full((3, 4), 0.25), 0)
+    >>> bool(pj.sum() <= 1.0 + 1e-12 and pj.max() <= 0.5 + 1e-12)
+    True
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    P = net.check_power(p)
+    j = check_int(j, "j", minimum=0, maximum=net.n_sbs - 1)
+    k = _check_kappa(net, kappa)
+    pj, ok, kkt = _best_responses(stack(net), P[None], k[None], np.array([j]))
+    if not ok[0]:
+        raise ValueError(f"exact best response failed: KKT residual {kkt.max():.3g}")
+    return pj[0, 0]
+
+
+def initial_power(net: Network, kind="zero", rng=None) -> np.ndarray:
+    """Starting powers for Algorithm 1.
+
+    Parameters
+    ----------
+    net : Network
+    kind : {"zero", "full", "random"} or array_like (J, K)
+        ``"zero"``: all zero; ``"full"``: the budget split equally over the channels (capped
+        by the mask), as in Fig. 2; ``"random"``: a random feasible point (needs ``rng``).
+    rng : numpy.random.Generator or int, optional
+
+    Returns
+    -------
+    ndarray, shape (J, K)
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    J, K = net.shape
+    if isinstance(kind, str):
+        check_choice(kind, "kind", ("zero", "full", "random"))
+        if kind == "zero":
+            return np.zeros((J, K))
+        if kind == "full":
+            return np.minimum(net.p_max[:, None] / K, net.p_mask[:, None]) * np.ones((J, K))
+        gen = as_generator(rng)
+        x = gen.uniform(0, 1, (J, K)) * net.p_mask[:, None]
+        scale = np.minimum(1.0, net.p_max / np.maximum(x.sum(axis=1), 1e-300))
+        return x * scale[:, None]
+    P = net.check_power(kind, "kind")
+    if not net.is_feasible(P):
+        raise ValueError("kind (initial powers) must satisfy the mask and budget (1)")
+    return P
+
+
+# ------------------------------------------------------------------------- Algorithm 1
+@dataclass(frozen=True, kw_only=True)
+class NashResult(IterativeResult):
+    """Outcome of Algorithm 1 (the priced NEP ``G_κ`` at fixed prices).
+
+    Attributes
+    ----------
+    p : ndarray, shape (J, K)
+        Last iterate (the equilibrium when ``status == "converged"``), W.
+    kappa : ndarray, shape (N,)
+        The prices used.
+    mode : str
+        ``"simultaneous"`` or ``"sequential"``.
+    secrecy : ndarray, shape (J,)
+        Robust secrecy rate of each SUE at ``p`` on the design network, bits/s/Hz.
+
+    History
+    -------
+    ``"change"``: ``||p(t) - p(t-1)|| / ||p(t-1)||`` (the paper's stopping quantity);
+    ``"power"`` (``iterations + 1``, J, K) and ``"secrecy"`` (``iterations + 1``, J) when
+    recorded, starting point included.
+
+    Stopping rule: ``change < tol`` (or ``p(t) == p(t-1)``).
+    """
+
+    p: np.ndarray
+    kappa: np.ndarray
+    mode: str
+    secrecy: np.ndarray
+
+
+def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
+    """Batched Algorithm 1; returns (P, iterations, status, messages, histories)."""
+    T, J, _ = P0.shape
+    P = P0.copy()
+    active = np.ones(T, dtype=bool)
+    iters = np.zeros(T, dtype=int)
+    status = np.array(["max_iter"] * T, dtype=object)
+    msgs = [f"no convergence within max_iter={max_iter} sweeps"] * T
+    change_h: list[list[float]] = [[] for _ in range(T)]
+    power_h = [[P0[t].copy()] for t in range(T)] if record else None
+    sec_h = [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
+    everyone = np.arange(J)
+    for it in range(1, max_iter + 1):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        sub = S if idx.size == T else S.take(idx)
+        old = P[idx]
+        ok = np.ones(idx.size, dtype=bool)
+        if mode == "simultaneous":
+            new, ok, _ = _best_responses(sub, old, kappa[idx], everyone)
+        else:
+            new = old.copy()
+            for j in range(J):
+                pj, okj, _ = _best_responses(sub, new, kappa[idx], np.array([j]))
+                new[:, j] = pj[:, 0]
+                ok &= okj
+        change = np.linalg.norm((new - old).reshape(idx.size, -1), axis=1)
+        base = np.linalg.norm(old.reshape(idx.size, -1), axis=1)
+        rel = np.divide(change, base, out=np.full(idx.size, np.inf), where=base > 0)
+        rel = np.where(change == 0, 0.0, rel)
+        P[idx] = np.where(ok[:, None, None], new, old)
+        iters[idx] = np.where(ok, it, it - 1)
+        if record:
+            sec = _secrecy(sub, P[idx], True).sum(axis=2) / np.log(2.0)
+        for r, t in enumerate(idx):
+            if not ok[r]:
+                status[t], msgs[t] = "solver_error", f"sweep {it}: a best response failed"
+                active[t] = False
+                continue
+            change_h[t].append(float(rel[r]))
+            if record:
+                power_h[t].append(P[t].copy())
+                sec_h[t].append(sec[r])
+            if rel[r] < tol:
+                status[t], msgs[t] = "converged", ""
+                active[t] = False
+    hist = []
+    for t in range(T):
+        h = {"change": np.asarray(change_h[t], dtype=float)}
+        if record:
+            h["power"] = np.asarray(power_h[t])
+            h["secrecy"] = np.asarray(sec_h[t]) / np.log(2.0) if False else np.asarray(sec_h[t])
+        hist.append(h)
+    return P, iters, status, msgs, hist
+
+
+def _check_alg1_args(mode, tol, max_iter):
+    check_choice(mode, "mode", ("simultaneous", "sequential"))
+    tol = float(check_positive(tol, "tol"))
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    return mode, tol, max_iter
+
+
+def priced_equilibrium(
+    net: Network,
+    kappa=0.0,
+    *,
+    p_init="zero",
+    mode: str = "simultaneous",
+    tol: float = 1e-8,
+    max_iter: int = 500,
+    record: bool = True,
+    rng=None,
+) -> NashResult:
+    """Algorithm 1: best-response iteration for the equilibrium of the priced NEP ``G_κ``.
+
+    Every SBS answers with its exact best response (33): all at once on the previous
+    profile (``"simultaneous"``, Jacobi, as printed in Alg. 1) or one after the other on
+    the latest profile (``"sequential"``, Gauss-Seidel).
+
+    Parameters
+    ----------
+    net : Network
+        Design network (uncertainty sizes the SBSs protect against).
+    kappa : float or array_like, shape (N,)
+        Prices (nats/W), fixed during the iteration.
+    p_init : {"zero", "full", "random"} or array_like (J, K)
+        Starting point, see :func:`initial_power`.
+    mode : {"simultaneous", "sequential"}
+    tol : float
+        Threshold ``σ`` on ``||p(t) - p(t-1)|| / ||p(t-1)||``.
+    max_iter : int
+        Cap on sweeps.
+    record : bool
+        Keep the iterates and secrecy rates in the history.
+    rng : numpy.random.Generator or int, optional
+        Only for ``p_init="random"``.
+
+    Returns
+    -------
+    NashResult
+
+    References
+    ----------
+    Tang et al. (2021), Algorithm 1, eqs. (30)-(33), Theorems 4-6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wiretap.smallcell import generate_network
+    >>> net = generate_network(np.random.default_rng(2), n_sbs=4)
+    >>> res = priced_equilibrium(net, kappa=0.0)
+    >>> res.status, res.p.shape
+    ('converged', (4, 4))
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    k = _check_kappa(net, kappa)
+    mode, tol, max_iter = _check_alg1_args(mode, tol, max_iter)
+    P0 = initial_power(net, p_init, rng)
+    t0 = time.perf_counter()
+    S = stack(net)
+    P, iters, status, msgs, hist = _alg1(
+        S, k[None], P0[None], mode=mode, tol=tol, max_iter=max_iter, record=record
+    )
+    return NashResult(
+        p=P[0],
+        kappa=k,
+        mode=mode,
+        secrecy=_secrecy(S, P[:1], True)[0].sum(axis=1) / np.log(2.0),
+        status=str(status[0]),
+        iterations=int(iters[0]),
+        history=hist[0],
+        elapsed=time.perf_counter() - t0,
+        message=msgs[0],
+    )
+
+
+# ------------------------------------------------------------------------- Algorithm 2
+@dataclass(frozen=True, kw_only=True)
+class PriceResult(IterativeResult):
+    """Outcome of Algorithm 2 (prices by projection, equilibria by Algorithm 1).
+
+    Attributes
+    ----------
+    p : ndarray, shape (J, K)
+        Equilibrium powers at the last price (W).
+    kappa : ndarray, shape (N,)
+        Last price (nats/W).
+    zeta : ndarray, shape (N,)
+        ``ζ_n(p)`` on the design network (W): <= 0 means the (design) constraint holds.
+    step_rule : str
+        ``"adaptive"``, ``"theorem6"`` or ``"fixed"``.
+    inner_iterations : int
+        Total best-response sweeps of Algorithm 1 over all price iterations.
+
+    History
+    -------
+    ``"kappa"`` (``iterations + 1``, N), ``"zeta"`` (``iterations + 1``, N),
+    ``"inner_iterations"`` (``iterations + 1``,), ``"step"`` (``iterations``, N) and
+    ``"rel_change"`` (``iterations``,) = ``||κ(τ) - κ(τ-1)|| / ||κ(τ-1)||``.
+
+    Stopping rule: the NCP (29) holds to ``tol``: ``ζ_n <= tol I_n^th`` for every MUE and
+    ``ζ_n >= -tol I_n^th`` wherever ``κ_n > 0``.
+    """
+
+    p: np.ndarray
+    kappa: np.ndarray
+    zeta: np.ndarray
+    step_rule: str
+    inner_iterations: int
+
+
+def theorem6_step(net: Network, c_sm: float, *, fraction: float = 0.9) -> float:
+    """Constant step of Algorithm 2 allowed by Theorem 6: ``fraction * 2 c_sm / L^2``.
+
+    ``L = sqrt(Σ_n (||ĥ_n|| + sqrt(e_n))^2)`` bounds ``||∇_p ζ(p)||`` over all ``p`` (it is
+    exact for one MUE, where the gradient ``ĥ_n + sqrt(e_n) p/||p||`` is longest for ``p``
+    along ``ĥ_n``).
+
+    Parameters
+    ----------
+    net : Network
+    c_sm : float
+        Strong-monotonicity constant of the VI map, e.g. ``upsilon(net).lambda_min``
+        (nats/W²). Must be > 0: Theorem 6 gives no step otherwise.
+    fraction : float
+        In (0, 1): how close to the bound.
+
+    Returns
+    -------
+    float
+        Step ``ϱ`` in nats/W².
+
+    References
+    ----------
+    Tang et al. (2021), Theorem 6 and App. E.
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    c = float(as_array(c_sm, "c_sm", ndim=0))
+    if c <= 0:
+        raise ValueError(
+            f"c_sm must be > 0 for Theorem 6 to give a step (got {c:.3g}): the uniqueness "
+            "condition of Theorem 2 does not hold for this network"
+        )
+    fr = float(check_range(fraction, "fraction", 0.0, 1.0, low_open=True, high_open=True))
+    L2 = float(np.sum((np.linalg.norm(net.hm.reshape(net.n_mue, -1), axis=1) + np.sqrt(net.e_mue)) ** 2))
+    return fr * 2.0 * c / L2
+
+
+def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
+    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``."""
+    T, N = kappa0.shape
+    kappa = kappa0.copy()
+    P = P0.copy()
+    active = np.ones(T, dtype=bool)
+    status = np.array(["max_iter"] * T, dtype=object)
+    msgs = [f"NCP residual above tol after max_iter={max_iter} price updates"] * T
+    iters = np.zeros(T, dtype=int)
+    hk = [[kappa[t].copy()] for t in range(T)]
+    hz: list[list] = [[] for _ in range(T)]
+    hin: list[list] = [[] for _ in range(T)]
+    hstep: list[list] = [[] for _ in range(T)]
+    hrel: list[list] = [[] for _ in range(T)]
+    # adaptive-step state per trial and MUE: a bracket [lo, hi] with ζ(lo) > 0 >= ζ(hi)
+    brk = {
+        "lo": np.zeros((T, N)),
+        "zlo": np.full((T, N), np.nan),
+        "hi": np.full((T, N), np.inf),
+        "zhi": np.full((T, N), np.nan),
+        "side": np.zeros((T, N), dtype=int),
+    }
+    hm_norm = np.linalg.norm(S.hm.reshape(T, N, -1), axis=2)
+    rho0 = 1.0 / (hm_norm**2 * ((S.p_max**2).sum(axis=1) / S.K)[:, None])
+    for it in range(max_iter + 1):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        sub = S if idx.size == T else S.take(idx)
+        Pi, its, st, ms, _ = _alg1(sub, kappa[idx], P[idx], record=False, **inner)
+        P[idx] = Pi
+        z = sub.zeta(Pi, True)
+        ith = sub.i_th
+        for r, t in enumerate(idx):
+            hz[t].append(z[r].copy())
+            hin[t].append(int(its[r]))
+            iters[t] = it
+        failed = st != "converged"
+        for r in np.flatnonzero(failed):
+            t = idx[r]
+            status[t] = "max_iter" if st[r] == "max_iter" else "solver_error"
+            msgs[t] = f"price iteration {it}: Algorithm 1 stopped ({st[r]}: {ms[r]})"
+            active[t] = False
+        ok = ~failed
+        feas = np.all(z <= tol * ith, axis=1)
+        comp = np.all((kappa[idx] == 0) | (z >= -tol * ith), axis=1)
+        done = ok & feas & comp
+        for r in np.flatnonzero(done):
+            status[idx[r]], msgs[idx[r]] = "converged", ""
+            active[idx[r]] = False
+        if it == max_iter:
+            break
+        upd = ok & ~done
+        if not upd.any():
+            continue
+        rows = np.flatnonzero(upd)
+        t_ = idx[rows]
+        k_now, z_now = kappa[t_], z[rows]
+        if step == "adaptive":
+            k_new = _adaptive_price(t_, k_now, z_now, brk, rho0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rho_t = np.where(z_now != 0, (k_new - k_now) / z_now, 0.0)
+        else:
+            rho_t = np.broadcast_to(rho[t_][:, None], k_now.shape)
+        k_next = np.maximum(k_now + rho_t * z_now, 0.0)
+        nk = np.linalg.norm(k_now, axis=1)
+        rel = np.divide(
+            np.linalg.norm(k_next - k_now, axis=1), nk, out=np.full(len(rows), np.inf), where=nk > 0
+        )
+        kappa[t_] = k_next
+        for r, t in enumerate(t_):
+            hk[t].append(k_next[r].copy())
+            hstep[t].append(np.asarray(rho_t[r], dtype=float).copy())
+            hrel[t].append(float(rel[r]))
+    out = []
+    for t in range(T):
+        n_it = len(hz[t]) - 1
+        out.append(
+            {
+                "kappa": np.asarray(hk[t][: n_it + 1]),
+                "zeta": np.asarray(hz[t]),
+                "inner_iterations": np.asarray(hin[t], dtype=int),
+                "step": np.asarray(hstep[t][:n_it], dtype=float).reshape(n_it, N),
+                "rel_change": np.asarray(hrel[t][:n_it], dtype=float),
+            }
+        )
+    return kappa, P, iters, status, msgs, out
+
+
+def _adaptive_price(t_, k, z, brk, rho0):
+    """Next price of the variable-step rule for trials ``t_`` (rows), per MUE.
+
+    Keeps a bracket ``lo < κ* <= hi`` from the signs of ``ζ``; expands by a factor 4 until
+    an upper end is found, then takes the regula-falsi point of the bracket (Illinois
+    variant) when the bracket spans less than a decade, and its geometric midpoint
+    otherwise.
+    """
+    lo, zlo, hi, zhi, side = (brk[k_][t_] for k_ in ("lo", "zlo", "hi", "zhi", "side"))
+    pos = z > 0
+    # update the bracket with the new point; Illinois: halve the stale end's value
+    new_side = np.where(pos, -1, 1)
+    zhi = np.where(pos & (side == -1), 0.5 * zhi, zhi)
+    zlo = np.where(~pos & (side == 1), 0.5 * zlo, zlo)
+    lo = np.where(pos, np.maximum(lo, k), lo)
+    zlo = np.where(pos, z, zlo)
+    hi = np.where(~pos, np.minimum(hi, k), hi)
+    zhi = np.where(~pos, z, zhi)
+    side = new_side
+    no_hi = ~np.isfinite(hi)
+    expand = np.where(k > 0, 4.0 * k, rho0[t_] * z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rf = lo - zlo * (hi - lo) / (zhi - zlo)
+        geo = np.where(lo > 0, np.sqrt(lo * hi), hi / 8.0)
+    narrow = (lo > 0) & (hi <= 10.0 * lo)
+    inside = np.isfinite(rf) & (rf > lo) & (rf < hi)
+    k_new = np.where(no_hi, expand, np.where(narrow & inside, rf, geo))
+    for k_, v in (("lo", lo), ("zlo", zlo), ("hi", hi), ("zhi", zhi), ("side", side)):
+        brk[k_][t_] = v
+    return k_new
+
+
+def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode):
+    if isinstance(step, str):
+        check_choice(step, "step", ("adaptive", "theorem6"))
+    else:
+        check_positive(step, "step")
+    tol = float(check_positive(tol, "tol"))
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    mode, inner_tol, inner_max_iter = _check_alg1_args(mode, inner_tol, inner_max_iter)
+    inner = {"mode": mode, "tol": inner_tol, "max_iter": inner_max_iter}
+    return tol, max_iter, inner
+
+
+def price_iteration(
+    net: Network,
+    *,
+    kappa0=0.0,
+    step="adaptive",
+    tol: float = 1e-6,
+    max_iter: int = 200,
+    p_init="zero",
+    inner_tol: float = 1e-10,
+    inner_max_iter: int = 1000,
+    mode: str = "simultaneous",
+    c_sm: float | None = None,
+) -> PriceResult:
+    """Algorithm 2: projection algorithm for the prices, Algorithm 1 inside.
+
+    ``κ(τ) = [κ(τ-1) + ϱ_τ ζ(p*(κ(τ-1)))]^+`` where ``p*(κ)`` is the equilibrium of the
+    priced NEP (Algorithm 1, warm-started at the previous equilibrium).
+
+    Step rules
+    ----------
+    ``"adaptive"`` (default)
+        A variable step (the paper's "variable-step projection"): the secant of
+        ``κ -> ζ(p*(κ))`` through the last two prices, kept inside the bracket of prices
+        known to be too low / too high (bisection otherwise). Fast in practice; Theorem 6
+        does not cover it.
+    ``"theorem6"``
+        The constant step :func:`theorem6_step` with ``c_sm`` (default: the box bound
+        ``upsilon(net).lambda_min``; a ``ValueError`` when that is not positive).
+    float
+        A constant step ``ϱ`` (nats/W²).
+
+    Parameters
+    ----------
+    net : Network
+        Design network.
+    kappa0 : float or array_like, shape (N,)
+        Starting price.
+    step : {"adaptive", "theorem6"} or float
+    tol : float
+        NCP tolerance relative to ``I_n^th`` (see :class:`PriceResult`).
+    max_iter : int
+        Cap on price updates.
+    p_init : see :func:`initial_power`
+    inner_tol, inner_max_iter, mode
+        Algorithm 1 settings.
+    c_sm : float, optional
+        Strong-monotonicity constant for ``step="theorem6"``.
+
+    Returns
+    -------
+    PriceResult
+
+    References
+    ----------
+    Tang et al. (2021), Algorithm 2, eqs. (25)-(29), Theorems 3 and 6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from wiretap.smallcell import generate_network
+    >>> net = generate_network(np.random.default_rng(5), n_sbs=4)
+    >>> res = price_iteration(net)
+    >>> res.status, bool(res.zeta[0] <= 1e-6 * net.i_th[0])
+    ('converged', True)
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    k0 = _check_kappa(net, kappa0)
+    tol, max_iter, inner = _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode)
+    rho = np.zeros(1)
+    rule = "adaptive"
+    if not isinstance(step, str):
+        rule, rho = "fixed", np.array([float(step)])
+    elif step == "theorem6":
+        if c_sm is None:
+            from .analysis import upsilon
+
+            c_sm = upsilon(net).lambda_min
+        rule, rho = "theorem6", np.array([theorem6_step(net, c_sm)])
+    P0 = initial_power(net, p_init)
+    t0 = time.perf_counter()
+    kappa, P, iters, status, msgs, hist = _alg2(
+        stack(net),
+        k0[None],
+        P0[None],
+        step="adaptive" if rule == "adaptive" else "fixed",
+        rho=rho,
+        tol=tol,
+        max_iter=max_iter,
+        inner=inner,
+    )
+    return PriceResult(
+        p=P[0],
+        kappa=kappa[0],
+        zeta=hist[0]["zeta"][-1],
+        step_rule=rule,
+        inner_iterations=int(hist[0]["inner_iterations"].sum()),
+        status=str(status[0]),
+        iterations=int(iters[0]),
+        history=hist[0],
+        elapsed=time.perf_counter() - t0,
+        message=msgs[0],
+    )
+
+
+def _design(net: Network, scheme: str) -> Network:
+    check_choice(scheme, "scheme", tuple(SCHEMES))
+    rs, rp = SCHEMES[scheme]
+    return net.nominal(secrecy=not rs, protection=not rp)
+
+
+def solve_many(
+    nets: Sequence[Network],
+    scheme: str = "RS-RP",
+    *,
+    tol: float = 1e-6,
+    max_iter: int = 200,
+    p_init="zero",
+    inner_tol: float = 1e-10,
+    inner_max_iter: int = 1000,
+    mode: str = "simultaneous",
+) -> list[PriceResult]:
+    """Algorithm 2 (adaptive step) on many networks of equal size in one batch.
+
+    Each network is first turned into the design network of ``scheme`` (see
+    :data:`SCHEMES`); the results are those of :func:`price_iteration` run on each, but
+    the best responses of all networks share NumPy calls.
+
+    Parameters
+    ----------
+    nets : sequence of Network
+        Same ``(J, K, N)``.
+    scheme : {"RS-RP", "RS-NP", "NS-NP"}
+    tol, max_iter, p_init, inner_tol, inner_max_iter, mode
+        As in :func:`price_iteration` (``p_init`` must be a string here).
+
+    Returns
+    -------
+    list of PriceResult
+    """
+    check_choice(scheme, "scheme", tuple(SCHEMES))
+    nets = list(nets)
+    if not nets:
+        raise ValueError("nets must not be empty")
+    tol, max_iter, inner = _price_args("adaptive", tol, max_iter, inner_tol, inner_max_iter, mode)
+    if not isinstance(p_init, str) or p_init == "random":
+        raise ValueError("p_init must be 'zero' or 'full' in solve_many")
+    designs = [_design(n, scheme) for n in nets]
+    S = stack(designs)
+    P0 = np.stack([initial_power(d, p_init) for d in designs])
+    t0 = time.perf_counter()
+    kappa, P, iters, status, msgs, hist = _alg2(
+        S,
+        np.zeros((S.T, S.N)),
+        P0,
+        step="adaptive",
+        rho=np.zeros(S.T),
+        tol=tol,
+        max_iter=max_iter,
+        inner=inner,
+    )
+    el = (time.perf_counter() - t0) / S.T
+    return [
+        PriceResult(
+            p=P[t],
+            kappa=kappa[t],
+            zeta=hist[t]["zeta"][-1],
+            step_rule="adaptive",
+            inner_iterations=int(hist[t]["inner_iterations"].sum()),
+            status=str(status[t]),
+            iterations=int(iters[t]),
+            history=hist[t],
+            elapsed=el,
+            message=msgs[t],
+        )
+        for t in range(S.T)
+    ]
+
+
+@dataclass(frozen=True)
+class SchemeOutcome:
+    """A design solved on its design network and judged on the true one.
+
+    Attributes
+    ----------
+    scheme : str
+        ``"RS-RP"``, ``"RS-NP"`` or ``"NS-NP"``.
+    result : PriceResult
+        Algorithm 2 on the design network.
+    evaluation : Evaluation
+        Worst-case performance on the network with its full uncertainty.
+    """
+
+    scheme: str
+    result: PriceResult
+    evaluation: Evaluation
+
+
+def solve_scheme(net: Network, scheme: str = "RS-RP", **kwargs) -> SchemeOutcome:
+    """Solve one design of Figs. 6-7 and evaluate it under the worst case.
+
+    Parameters
+    ----------
+    net : Network
+        The true network (with its uncertainty sizes).
+    scheme : {"RS-RP", "RS-NP", "NS-NP"}
+    **kwargs
+        Passed to :func:`price_iteration`.
+
+    Returns
+    -------
+    SchemeOutcome
+
+    References
+    ----------
+    Tang et al. (2021), Sec. VI-C.
+    """
+    if not isinstance(net, Network):
+        raise ValueError(f"net must be a Network, got {type(net).__name__}")
+    res = price_iteration(_design(net, scheme), **kwargs)
+    return SchemeOutcome(scheme=scheme, result=res, evaluation=evaluate(net, res.p))

@@ -1,0 +1,393 @@
+"""Exact best response of one SBS (paper problem (33)) and its cvxpy reference.
+
+Given the other SBSs' powers and the prices ``κ``, SBS-j solves
+
+.. math::
+
+    \\max_{\\mathbf p_j}\\ \\sum_k \\log\\frac{1 + p_k a_k}{1 + p_k b_k}
+    - \\mathbf c^T \\mathbf p_j - \\beta \\sqrt{\\lVert \\mathbf p_j \\rVert^2 + s}
+    \\quad\\text{s.t.}\\quad 0 \\le p_k \\le m,\\ \\sum_k p_k \\le P,
+
+with ``c_k = Σ_n κ_n ĥ_jn(k)``, ``β = Σ_n κ_n sqrt(e_n)`` and ``s`` the squared norm of the
+other SBSs' powers (the worst-case interference (11) in closed form). Channels with
+``a_k <= b_k`` carry no secrecy and get no power (paper footnote 2).
+
+The KKT conditions give, with ``τ = β / sqrt(||p||^2 + s)`` and the budget multiplier ``μ``,
+one equation per channel, ``f_k'(p_k) - τ p_k = c_k + μ`` clipped to ``[0, m]``: a quadratic
+(``τ = 0``, closed form) or a cubic with one positive root (safeguarded Newton). ``μ`` is
+found by a safeguarded Newton/bisection search on the budget, and ``τ`` by the same on the
+scalar ``q = ||p||^2`` (a fixed point with a unique sign change). No generic solver runs in
+this path; :class:`CvxpyBestResponse` solves the same problem with cvxpy and Clarabel for
+checks and benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+
+from .. import convex
+from .._validation import as_array, check_int, check_nonnegative, check_positive
+
+__all__ = [
+    "BestResponseSolution",
+    "CvxpyBestResponse",
+    "solve_best_response",
+]
+
+_RTOL = 1e-12
+_MAX_NEWTON = 100
+
+
+def _fprime(a, b, p):
+    """f'(p) for f(p) = log(1 + pa) - log(1 + pb) (b finite)."""
+    return a / (1 + p * a) - b / (1 + p * b)
+
+
+def _fsecond(a, b, p):
+    return -((a / (1 + p * a)) ** 2) + (b / (1 + p * b)) ** 2
+
+
+def _channel_power(a, b, lam, tau, m, x0=None):
+    """Per-channel solution of ``f'(p) - τ p = λ`` clipped to ``[0, m]``.
+
+    ``a, b, lam`` have shape (B, K) (``b`` finite; unusable channels have ``a = b = 0``);
+    ``tau, m`` have shape (B, 1). Channels with ``a - b <= λ`` get 0. For ``τ > 0`` the
+    equation is the cubic ``Q(p) = (τp + λ)(1 + ap)(1 + bp) - (a - b) = 0``; ``Q`` is
+    convex and increasing on ``p >= 0``, so Newton's method converges from any start
+    ``x0 >= 0`` (after at most one step it approaches the root monotonically from the
+    right). Without ``x0`` it starts at the ``τ = 0`` root, a closed form.
+    """
+    d = a - b
+    useful = d > lam
+    lam_p = np.maximum(lam, 0.0)
+    disc = np.sqrt(lam_p * lam_p * d * d + 4 * lam_p * a * b * np.maximum(d, 0))
+    den = lam_p * (a + b) + disc
+    pq = np.divide(2 * (d - lam), den, out=np.full(d.shape, np.inf), where=den > 0)
+    tau_b = np.broadcast_to(tau, d.shape)
+    mm = np.broadcast_to(m, d.shape)
+    work = useful & (tau_b > 0)
+    if not work.any():
+        return np.where(useful, np.minimum(pq, mm), 0.0)
+    if x0 is None:
+        x = np.where(useful, np.minimum(pq, 2 * mm), 0.0)
+    else:
+        x = np.where(useful, np.minimum(np.where(x0 > 0, x0, pq), 2 * mm), 0.0)
+    # the root exceeds m exactly when Q(m) < 0: then the answer is m
+    ab, apb = a * b, a + b
+    qm = (tau_b * mm + lam) * (1 + apb * mm + ab * mm * mm) - d
+    capped = work & (qm <= 0)
+    work = work & ~capped
+    x = np.where(capped, mm, x)
+    for _ in range(_MAX_NEWTON):
+        if not work.any():
+            break
+        u = 1 + apb * x + ab * x * x
+        lin = tau_b * x + lam
+        Q = lin * u - d
+        dQ = tau_b * u + lin * (apb + 2 * ab * x)
+        step = np.divide(Q, dQ, out=np.zeros_like(Q), where=work & (dQ > 0))
+        xn = np.maximum(x - step, 0.0)
+        done = np.abs(step) <= _RTOL * np.maximum(x, 1e-300)
+        x = np.where(work, xn, x)
+        work = work & ~done
+    return np.where(useful, np.minimum(x, mm), 0.0)
+
+
+def _interior_weights(a, b, p, tau, m):
+    """``w_k = -dp_k/dλ = 1/(τ - f''(p_k))`` for interior channels, 0 otherwise."""
+    interior = (p > 0) & (p < m * (1 - 1e-14))
+    den = tau - _fsecond(a, b, p)
+    return np.divide(1.0, den, out=np.zeros_like(p), where=interior & (den > 0))
+
+
+def _with_budget(a, b, c, tau, m, P, mu0=None, x0=None):
+    """Solve the separable problem for fixed ``τ`` (B, 1): returns ``p`` and ``μ`` (B,).
+
+    ``S(μ) = Σ_k p_k(μ)`` decreases in ``μ``; a Newton step on ``S(μ) = P`` is taken when it
+    stays inside the bracket, otherwise the bracket is halved. ``mu0``/``x0`` warm-start.
+    """
+    p = _channel_power(a, b, c, tau, m, x0)
+    S = p.sum(axis=1)
+    mu = np.zeros(S.shape)
+    work = S > P * (1 + _RTOL)
+    if not work.any():
+        return p, mu
+    lo = np.zeros_like(mu)  # S(lo) > P
+    hi = np.where(work, np.max(np.maximum(a - b - c, 0.0), axis=1), 0.0)  # S(hi) = 0
+    if mu0 is not None:
+        mu = np.where(work, np.clip(mu0, 0.0, hi), 0.0)
+        p2 = _channel_power(a, b, c + mu[:, None], tau, m, p)
+        p = np.where(work[:, None], p2, p)
+        S = p.sum(axis=1)
+        lo = np.where(work & (S > P), mu, lo)
+        hi = np.where(work & (S <= P), mu, hi)
+    for _ in range(_MAX_NEWTON):
+        w = _interior_weights(a, b, p, tau, m).sum(axis=1)
+        mn = mu + np.divide(S - P, w, out=np.full(S.shape, np.inf), where=w > 0)
+        bad = ~np.isfinite(mn) | (mn < lo) | (mn > hi)
+        mn = np.where(bad, 0.5 * (lo + hi), mn)
+        small_step = np.abs(mn - mu) <= _RTOL * np.maximum(mu, 1e-300)
+        mu = np.where(work, mn, mu)
+        pn = _channel_power(a, b, c + mu[:, None], tau, m, p)
+        p = np.where(work[:, None], pn, p)
+        S = p.sum(axis=1)
+        lo = np.where(work & (S > P), mu, lo)
+        hi = np.where(work & (S <= P), mu, hi)
+        done = (
+            (np.abs(S - P) <= _RTOL * P)
+            | (hi - lo <= _RTOL * np.maximum(hi, 1e-300))
+            | (small_step & ~bad)
+        )
+        work = work & ~done
+        if not work.any():
+            break
+    return p, mu
+
+
+@dataclass(frozen=True)
+class BestResponseSolution:
+    """Solutions of a batch of best-response problems (33).
+
+    Attributes
+    ----------
+    p : ndarray, shape (B, K)
+        Optimal powers (W).
+    tau : ndarray, shape (B,)
+        ``β / sqrt(||p||^2 + s)``, the multiplier of the worst-case interference norm
+        (``0`` when ``β = 0``; ``nan`` when ``p = 0`` and ``s = 0``).
+    mu : ndarray, shape (B,)
+        Multiplier of the budget ``Σ p_k <= P`` (nats/W).
+    kkt : ndarray, shape (B,)
+        KKT residual, relative to the largest marginal utility ``max_k (a_k - b_k)``.
+    outer_iterations : int
+        Iterations of the search on ``q = ||p||^2`` (0 when no ``β > 0``).
+    """
+
+    p: np.ndarray
+    tau: np.ndarray
+    mu: np.ndarray
+    kkt: np.ndarray
+    outer_iterations: int
+
+
+def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
+    """Relative KKT residual of problem (33) at ``p`` with budget multiplier ``mu``.
+
+    Stationarity of the Lagrangian per channel (sign conditions at the bounds),
+    complementarity of the budget and feasibility, divided by ``max_k [a_k - b_k]^+``.
+    """
+    a, b, c, beta, s, m, P, p, mu = (np.asarray(x, dtype=float) for x in (a, b, c, beta, s, m, P, p, mu))
+    finite = np.isfinite(b)
+    bb = np.where(finite, b, 0.0)
+    r = np.sqrt((p**2).sum(axis=1) + s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = np.where(r > 0, beta / r, 0.0)
+    grad = np.where(finite, _fprime(a, bb, p), 0.0)
+    grad = np.where(finite & (a > bb), grad, np.minimum(grad, 0.0) - 0.0)
+    G = grad - c - tau[:, None] * p - mu[:, None]
+    mcol = m[:, None]
+    tol_b = 1e-12 * mcol
+    at0 = p <= tol_b
+    atm = p >= mcol - tol_b
+    viol = np.where(at0, np.maximum(G, 0.0), np.where(atm, np.maximum(-G, 0.0), np.abs(G)))
+    # p = 0 with s = 0 and beta > 0: the norm is not differentiable; use its subgradient
+    zero = (r == 0) & (beta > 0)
+    if zero.any():
+        Gz = np.maximum(np.where(finite & (a > bb), a - bb, 0.0) - c, 0.0)
+        viol = np.where(zero[:, None], 0.0, viol)
+        sub = np.where(zero, np.maximum(np.linalg.norm(Gz, axis=1) - beta, 0.0), 0.0)
+    else:
+        sub = np.zeros(len(p))
+    S = p.sum(axis=1)
+    comp = np.abs(mu * (P - S))
+    feas = np.maximum(S - P, 0.0) * 1.0 + np.maximum(p - mcol, 0.0).max(axis=1) + np.maximum(-p, 0.0).max(axis=1)
+    scale = np.maximum(np.max(np.where(finite, np.maximum(a - bb, 0.0), 0.0), axis=1), 1e-300)
+    return np.maximum.reduce([viol.max(axis=1) / scale, sub / scale, comp / (scale * P), feas / P])
+
+
+def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
+    """Solve a batch of best-response problems (33) exactly.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (B, K)
+        Legitimate and (worst-case) eavesdropper coefficients of eqs. (22)-(23) in 1/W;
+        ``b`` may be ``inf`` (channel unusable).
+    c : array_like, shape (B, K)
+        Linear price per channel ``Σ_n κ_n ĥ_jn(k)`` (nats/W, >= 0).
+    beta : array_like, shape (B,)
+        Norm price ``Σ_n κ_n sqrt(e_n)`` (nats/W, >= 0).
+    s : array_like, shape (B,)
+        Squared norm of the other SBSs' powers (W², >= 0).
+    m, P : array_like, shape (B,)
+        Spectral mask and budget (W, > 0).
+
+    Returns
+    -------
+    BestResponseSolution
+
+    References
+    ----------
+    Tang et al. (2021), problem (33) and the Lagrange-multiplier method sketched below it.
+
+    Examples
+    --------
+    One channel, no price: the budget binds at the mask.
+
+    >>> import numpy as np
+    >>> sol = solve_best_response([[10.0]], [[1.0]], [[0.0]], [0.0], [0.0], [0.5], [1.0])
+    >>> float(sol.p[0, 0])
+    0.5
+    """
+    a = as_array(a, "a", ndim=2)
+    B, K = a.shape
+    b = as_array(b, "b", shape=(B, K), finite=False)
+    if np.any(np.isnan(b)) or np.any(b < 0):
+        raise ValueError("b must be >= 0 (inf allowed), without NaN")
+    check_nonnegative(a, "a")
+    c = check_nonnegative(as_array(c, "c", shape=(B, K)), "c")
+    beta = check_nonnegative(as_array(beta, "beta", shape=(B,)), "beta")
+    s = check_nonnegative(as_array(s, "s", shape=(B,)), "s")
+    m = check_positive(as_array(m, "m", shape=(B,)), "m")
+    P = check_positive(as_array(P, "P", shape=(B,)), "P")
+    return _solve(a, b, c, beta, s, m, P)
+
+
+def _solve(a, b, c, beta, s, m, P) -> BestResponseSolution:
+    finite = np.isfinite(b)
+    useful = finite & (a > np.where(finite, b, 0.0))
+    # unusable channels: a = b = 0 makes f' = 0 <= λ, so they get no power
+    a_ = np.where(useful, a, 0.0)
+    b_ = np.where(useful, b, 0.0)
+    mcol = m[:, None]
+    B = a.shape[0]
+    tau = np.zeros(B)
+    p, mu = _with_budget(a_, b_, c, tau[:, None], mcol, P)
+    outer = 0
+    priced = beta > 0
+    if priced.any():
+        idx = np.flatnonzero(priced)
+        pa, ma, taua, its = _outer(
+            a_[idx], b_[idx], c[idx], beta[idx], s[idx], mcol[idx], P[idx], p[idx]
+        )
+        p[idx], mu[idx], tau[idx] = pa, ma, taua
+        outer = its
+    kkt = kkt_residual(a_, b_, c, beta, s, m, P, p, mu)
+    return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, outer_iterations=outer)
+
+
+def _outer(a, b, c, beta, s, m, P, p_free):
+    """Search ``q = ||p||^2`` with ``τ = β / sqrt(q + s)`` (rows with β > 0)."""
+    B = a.shape[0]
+    p = np.zeros_like(a)
+    mu = np.zeros(B)
+    tau = np.full(B, np.nan)
+    # s = 0: p = 0 is optimal iff the positive marginal utilities have norm <= β
+    g0 = np.maximum(a - b - c, 0.0)
+    zero = (s <= 0) & (np.linalg.norm(g0, axis=1) <= beta)
+    work = ~zero
+    q_hi = (p_free**2).sum(axis=1)  # ||p(τ=0)||^2 >= q*, so φ(q_hi) >= 0
+    lo = np.zeros(B)
+    hi = q_hi.copy()
+    q = q_hi.copy()
+    its = 0
+    for its in range(1, _MAX_NEWTON + 1):
+        if not work.any():
+            break
+        with np.errstate(divide="ignore"):
+            t = np.where(work, beta / np.sqrt(np.maximum(q + s, 1e-300)), 0.0)
+        pt, mt = _with_budget(a, b, c, t[:, None], m, P, mu, p if its > 1 else None)
+        nq = (pt**2).sum(axis=1)
+        phi = q - nq
+        p = np.where(work[:, None], pt, p)
+        mu = np.where(work, mt, mu)
+        tau = np.where(work, t, tau)
+        lo = np.where(work & (phi < 0), q, lo)
+        hi = np.where(work & (phi >= 0), q, hi)
+        w = _interior_weights(a, b, pt, t[:, None], m)
+        sw = w.sum(axis=1)
+        active = mt > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pbar = np.where(active & (sw > 0), (w * pt).sum(axis=1) / sw, 0.0)
+            dphi = 1.0 - t / (q + s) * (w * pt * (pt - pbar[:, None])).sum(axis=1)
+            qn = q - phi / dphi
+        bad = ~np.isfinite(qn) | (qn < lo) | (qn > hi) | (dphi <= 0)
+        qn = np.where(bad, 0.5 * (lo + hi), qn)
+        done = (np.abs(phi) <= _RTOL * np.maximum(q + s, 1e-300)) | (
+            hi - lo <= _RTOL * np.maximum(hi + s, 1e-300)
+        )
+        q = np.where(work & ~done, qn, q)
+        work = work & ~done
+    return p, mu, tau, its
+
+
+class CvxpyBestResponse:
+    """Problem (33) written once in cvxpy (DPP) and re-solved with Clarabel.
+
+    The reference for the exact solver: same data, a generic conic solver. In the scaled
+    variable ``x_k = b_k p_k`` the log ratio is ``log(1 + r_k (1 - 1/(1 + x_k)))`` with
+    ``r_k = (a_k - b_k)/b_k``: concave, DCP, and DPP with the data in Parameters. Channels
+    with ``a_k <= b_k`` get a zero cap. (A channel with ``b_k = 0`` uses ``b_k = 1e-12 a_k``.)
+
+    Parameters
+    ----------
+    n_channels : int
+        ``K`` (>= 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ref = CvxpyBestResponse(2)
+    >>> p, info = ref.solve([20.0, 5.0], [2.0, 1.0], [0.5, 0.5], 0.0, 0.0, 0.5, 1.0)
+    >>> info.status, bool(np.allclose(p.sum(), 1.0, atol=1e-6))
+    ('optimal', True)
+    """
+
+    def __init__(self, n_channels: int):
+        K = check_int(n_channels, "n_channels", minimum=1)
+        self.K = K
+        self.x = cp.Variable(K, nonneg=True)
+        self.r = cp.Parameter(K, nonneg=True)
+        self.cap = cp.Parameter(K, nonneg=True)
+        self.inv_b = cp.Parameter(K, nonneg=True)
+        self.lin = cp.Parameter(K, nonneg=True)
+        self.beta_inv_b = cp.Parameter(K, nonneg=True)
+        self.beta_sqrt_s = cp.Parameter(1, nonneg=True)
+        self.budget = cp.Parameter(nonneg=True)
+        x = self.x
+        rate = cp.sum(cp.log(1 + cp.multiply(self.r, 1 - cp.inv_pos(1 + x))))
+        norm = cp.norm(cp.hstack([cp.multiply(self.beta_inv_b, x), self.beta_sqrt_s]))
+        self.problem = convex.require_dpp(
+            cp.Problem(
+                cp.Maximize(rate - self.lin @ x - norm),
+                [x <= self.cap, self.inv_b @ x <= self.budget],
+            )
+        )
+
+    def solve(self, a, b, c, beta, s, m, P, **solver_options):
+        """Solve one instance; returns ``(p, SolveInfo)`` (``p`` is NaN unless solved).
+
+        Parameters are those of :func:`solve_best_response` for one row (``a, b, c`` of
+        shape (K,), the rest scalars); ``solver_options`` go to Clarabel.
+        """
+        K = self.K
+        a = as_array(a, "a", shape=(K,))
+        b = as_array(b, "b", shape=(K,), finite=False)
+        c = as_array(c, "c", shape=(K,))
+        finite = np.isfinite(b)
+        useful = finite & (a > np.where(finite, b, 0.0))
+        bb = np.where(useful, np.maximum(np.where(finite, b, 1.0), 1e-12 * a), 1.0)
+        self.r.value = np.where(useful, (a - bb) / bb, 0.0)
+        self.cap.value = np.where(useful, bb * float(m), 0.0)
+        self.inv_b.value = 1.0 / bb
+        self.lin.value = np.asarray(c, dtype=float) / bb
+        self.beta_inv_b.value = float(beta) / bb
+        self.beta_sqrt_s.value = np.array([float(beta) * np.sqrt(float(s))])
+        self.budget.value = float(P)
+        info = convex.solve(self.problem, **solver_options)
+        if not info.ok:
+            return np.full(K, np.nan), info
+        return np.clip(np.asarray(self.x.value, dtype=float) / bb, 0.0, None), info

@@ -1,0 +1,386 @@
+"""Tests of the AAUC solvers: SCO, closed form, P6, BFOM, IRS, direct transmission."""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import numpy as np
+import pytest
+
+from wiretap import aauc, convex, mirror
+
+
+def _scenario(seed=0, N=16, K=5, kr_db=30.0, **kw):
+    p = aauc.SystemParams.from_db(n_antennas=N, n_users=K, k_factor_db=kr_db)
+    return aauc.draw_scenario(p, rng=seed, **kw)
+
+
+def _problem(seed=0, N=16, K=5, kr_db=30.0):
+    return aauc.AAUCProblem.from_scenario(_scenario(seed, N, K, kr_db))
+
+
+def _assert_design(pb, v, w, p_max):
+    """Power budget (11a) and zero forcing (11b) of an AAUC design."""
+    assert (np.sum(np.abs(v) ** 2) + np.sum(np.abs(w) ** 2)) / 2 <= p_max * (1 + 1e-9)
+    gK = pb.basis  # columns span the null space of g_K
+    # v must lie in range(U): its component outside is zero
+    assert np.linalg.norm(v - gK @ (gK.conj().T @ v)) <= 1e-10 * max(np.linalg.norm(v), 1e-30)
+
+
+# --------------------------------------------------------------------------- SCO
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sco_monotone_and_kkt(seed):
+    pb = _problem(seed)
+    res = aauc.sco(pb, max_iter=300, tol=1e-9)
+    obj = res.history["objective"]
+    assert res.status == "converged"
+    assert np.all(np.diff(obj) >= 0), "SCO objective must not decrease"
+    assert np.isclose(res.objective, obj[-1])
+    assert aauc.kkt_residual(pb, res.z, res.w) < 1e-4
+    # the residual is not trivially small: the closed-form start is far from KKT
+    cf = aauc.closed_form(pb)
+    assert aauc.kkt_residual(pb, cf.z, cf.w) > 1e-3
+
+
+def test_sco_surrogate_values_below_objective():
+    """Each P2[n+1] optimum is a lower bound on P2 at the new point (Prop. 1 (i))."""
+    pb = _problem(5)
+    res = aauc.sco(pb, max_iter=10, tol=1e-12)
+    assert np.all(res.history["surrogate"] <= res.history["objective"][1:] + 1e-7)
+
+
+def test_sco_matches_multistart_local_search():
+    for seed in (0, 3):
+        pb = _problem(seed, N=8, K=4)
+        res = aauc.sco(pb, max_iter=300, tol=1e-10)
+        ref = aauc.local_search(pb, rng=seed, n_starts=8)
+        assert res.objective >= ref.objective - 1e-5
+
+
+def test_sco_variants_agree():
+    """Reduced vs full coordinates, one log vs K logs, compiled vs rebuilt: same iterates."""
+    pb = _problem(2, N=24, K=4)
+    base = aauc.sco(pb, max_iter=6, tol=1e-12)
+    for kw in ({"reduce": False}, {"shared_log": False}, {"reuse": False}):
+        other = aauc.sco(pb, max_iter=6, tol=1e-12, **kw)
+        assert np.allclose(other.history["objective"], base.history["objective"], atol=1e-6)
+    rebuilt = aauc.sco(pb, max_iter=3, tol=1e-12, reuse=False)
+    assert rebuilt.compile_time > 0
+
+
+def test_sco_design_constraints_and_start():
+    pb = _problem(3, N=20, K=6)
+    res = aauc.sco(pb, max_iter=20)
+    _assert_design(pb, res.v, res.w, pb.p_max)
+    assert np.isclose(res.power, (np.sum(np.abs(res.v) ** 2) + np.sum(np.abs(res.w) ** 2)) / 2)
+    rng = np.random.default_rng(0)
+    z0 = rng.standard_normal(pb.n) + 1j * rng.standard_normal(pb.n)
+    w0 = rng.standard_normal(pb.m) + 1j * rng.standard_normal(pb.m)
+    s = np.sqrt(2 * pb.p_max / (np.sum(np.abs(z0) ** 2) + np.sum(np.abs(w0) ** 2)))
+    res2 = aauc.sco(pb, z0=z0 * s, w0=w0 * s, max_iter=50, reduce=False)
+    assert np.all(np.diff(res2.history["objective"]) >= -1e-9)
+    _assert_design(pb, res2.v, res2.w, pb.p_max)
+
+
+def test_sco_validation():
+    pb = _problem()
+    with pytest.raises(ValueError, match="problem"):
+        aauc.sco("x")
+    with pytest.raises(ValueError, match="max_iter"):
+        aauc.sco(pb, max_iter=0)
+    with pytest.raises(ValueError, match="z0"):
+        aauc.sco(pb, z0=np.ones(pb.n) * 10, w0=np.ones(pb.m))
+    with pytest.raises(ValueError, match="both"):
+        aauc.sco(pb, z0=np.zeros(pb.n))
+
+
+# --------------------------------------------------------------------------- closed form
+def test_closed_form_vs_sco_large_N():
+    """Closed form >= 0.9 x SCO objective at N = 500, K = 20 (paper Fig. 3b)."""
+    ratios = []
+    for seed in range(4):
+        pb = _problem(seed, N=500, K=20)
+        cf = aauc.closed_form(pb)
+        res = aauc.sco(pb, max_iter=20, tol=1e-5)
+        _assert_design(pb, cf.v, cf.w, pb.p_max)
+        ratios.append(cf.objective / res.objective)
+        assert cf.objective <= res.objective + 1e-9  # SCO starts there and never decreases
+    assert min(ratios) >= 0.9
+
+
+def test_closed_form_is_optimal_for_P3():
+    """Prop. 3: w maximizes the P3 objective; its value is log2(mu_max)/2 (Appendix D)."""
+    pb = _problem(1, N=40, K=6)
+    cf = aauc.closed_form(pb)
+    S = np.sum(1 / np.sum(np.abs(pb.A) ** 2, axis=0))
+
+    def p3(w):  # min(Psi, Upsilon), eqs. (25)-(26)
+        psi = 0.5 * np.log2(1 + (2 * pb.p_max - np.sum(np.abs(w) ** 2)) / S)
+        psi -= 0.5 * np.log2(1 + pb.leakage(w))
+        return min(psi, pb.upsilon(w))
+
+    best = p3(cf.w)
+    assert np.isclose(best, cf.asymptotic_value, rtol=1e-9)
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        w = rng.standard_normal(pb.m) + 1j * rng.standard_normal(pb.m)
+        w *= np.sqrt(2 * pb.p_max) * rng.uniform() / np.linalg.norm(w)
+        assert p3(w) <= best + 1e-12
+    # (27) literally: B^{-1/2} q / sqrt(q^H B^{-1/2} Xi B^{-1/2} q) gives the same w
+    hh = np.outer(pb.h, pb.h.conj())
+    Xi = (S * hh + np.eye(pb.m)) / (2 * pb.p_max)
+    lam, V = np.linalg.eigh(Xi + np.diag(pb.j))
+    Bmh = V @ np.diag(lam**-0.5) @ V.conj().T
+    q = np.linalg.eigh(Bmh @ (Xi + hh) @ Bmh)[1][:, -1]
+    w27 = Bmh @ q / np.sqrt(np.real(q.conj() @ Bmh @ Xi @ Bmh @ q))
+    assert np.isclose(abs(np.vdot(w27, cf.w)), np.linalg.norm(w27) * np.linalg.norm(cf.w))
+    assert np.isclose(np.linalg.norm(w27), np.linalg.norm(cf.w))
+
+
+def test_equal_snr_beamformer_orthogonal():
+    """Prop. 2 with exactly orthogonal a_k: equal SNRs and ||z||^2 = budget, no rescale."""
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((10, 4)) + 1j * rng.standard_normal((10, 4)))
+    A = Q * np.array([1.0, 2.0, 5.0, 0.3])
+    pb = aauc.AAUCProblem(A=A, h=np.ones(4) + 0j, j=np.ones(4), p_max=1.0, basis=np.eye(10))
+    z = aauc.equal_snr_beamformer(pb, 1.5, rescale=False)
+    snr = pb.snr_helpers(z)
+    assert np.allclose(snr, snr[0]) and np.isclose(np.sum(np.abs(z) ** 2), 1.5)
+    assert np.isclose(snr[0], 1.5 / np.sum(1 / np.array([1.0, 4.0, 25.0, 0.09])))
+
+
+def test_p6_balances_rates():
+    pb = _problem(2, N=64, K=12)
+    res = aauc.p6(pb)
+    _assert_design(pb, res.v, res.w, pb.p_max)
+    S = np.sum(1 / np.sum(np.abs(pb.A) ** 2, axis=0))
+    p = np.sum(np.abs(res.w) ** 2)
+    left = 0.5 * np.log2(1 + (2 * pb.p_max - p) / S)
+    right = 0.5 * np.log2(1 + p * np.sum(np.abs(pb.h) ** 2))
+    assert np.isclose(left, right) and np.isclose(right, res.asymptotic_value)
+
+
+# --------------------------------------------------------------------------- BFOM pieces
+def test_euclidean_step_vs_generic_solve():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        y, g = rng.standard_normal(6), 3 * rng.standard_normal(6)
+        step, rad = 0.7, 1.2
+        x = cp.Variable(6)
+        cp.Problem(
+            cp.Minimize(0.5 * cp.sum_squares(x - y) - step * g @ x), [cp.norm(x) <= rad]
+        ).solve(solver=cp.CLARABEL)
+        assert np.allclose(aauc.euclidean_step(y, g, step, rad), x.value, atol=1e-6)
+
+
+def test_kl_step_vs_generic_solve():
+    """(34b) in closed form vs Clarabel on the KL-regularized linear problem.
+
+    The closed form must be at least as good as the generic solution (objective), and the
+    two points agree to the accuracy an exponential-cone solve reaches (~1e-6).
+    """
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        eta = rng.dirichlet(np.ones(5))
+        g, step = 5 * rng.standard_normal(5), 0.3
+        gam = cp.Variable(5)
+        obj = cp.sum(cp.kl_div(gam, eta)) + step * g @ gam
+        info = convex.solve(
+            cp.Problem(cp.Minimize(obj), [cp.sum(gam) == 1]),
+            tol_gap_abs=1e-10,
+            tol_gap_rel=1e-10,
+            tol_feas=1e-10,
+        )
+        assert info.ok
+        ours = np.exp(aauc.kl_step(np.log(eta), g, step))
+        kl = np.sum(ours * np.log(ours / eta)) + step * g @ ours
+        assert kl <= info.value + 1e-9
+        assert np.allclose(ours, gam.value, atol=1e-5)
+        assert np.allclose(ours, mirror.kl_prox(eta, g, step), atol=1e-14)
+    # no overflow with huge gradients (log domain)
+    out = np.exp(aauc.kl_step(np.log([0.5, 0.5]), np.array([1e6, 0.0]), 1.0))
+    assert np.allclose(out, [0.0, 1.0])
+
+
+def _p5(seed=0, N=20, K=8):
+    pb = _problem(seed, N, K)
+    start = aauc.p6(pb)
+    R, t, c = aauc.large._p5_data(pb, start.z)
+    return pb, R, t, c, 2 * pb.p_max
+
+
+def test_lipschitz_bound_conditions():
+    """Prop. 4: L_hat satisfies (38a)-(38d) on random pairs of feasible points."""
+    _, R, t, c, tp = _p5(1)
+    L = aauc.lipschitz_bound(R, c, tp)
+    rng = np.random.default_rng(2)
+    m, n2 = R.shape
+
+    def grads(x, g):
+        return aauc.large._theta_grads(R, t, c, tp, x, g)
+
+    for _ in range(200):
+        x1, x2 = (
+            aauc.euclidean_step(rng.standard_normal(n2), 0 * R[0], 0, np.sqrt(tp)) for _ in range(2)
+        )
+        g1, g2 = rng.dirichlet(np.ones(m + 1)), rng.dirichlet(np.ones(m + 1))
+        a1, b1 = grads(x1, g1)
+        a2, b2 = grads(x2, g1)
+        a3, b3 = grads(x1, g2)
+        assert np.linalg.norm(a1 - a2) <= L * np.linalg.norm(x1 - x2) + 1e-9  # (38a)
+        assert np.linalg.norm(a1 - a3) <= L * np.abs(g1 - g2).sum() + 1e-9  # (38b)
+        assert np.abs(b1 - b3).max() <= 1e-9  # (38c)
+        assert np.abs(b1 - b2).max() <= L * np.linalg.norm(x1 - x2) + 1e-9  # (38d)
+
+
+def test_p5_mirror_prox_matches_generic_mirror_prox():
+    """Our inlined (34a)-(34d) equals wiretap.mirror.mirror_prox on the same operator."""
+    pb, R, t, c, tp = _p5(2)
+    L = aauc.lipschitz_bound(R, c, tp) / (pb.m + 1)
+    ours = aauc.p5_mirror_prox(R, t, c, tp, L, max_iter=150, tol=1e-300)
+
+    def operator(zz):  # min over gamma, max over x: F = (grad_gamma, -grad_x)
+        gam, x = zz
+        gx, gg = aauc.large._theta_grads(R, t, c, tp, x, gam)
+        return (gg, -gx)
+
+    prox = mirror.block_prox(
+        mirror.kl_prox, mirror.euclidean_prox(lambda v: mirror.ball_projection(v, np.sqrt(tp)))
+    )
+    z0 = (np.full(pb.m + 1, 1 / (pb.m + 1)), np.zeros(R.shape[1]))
+    ref = mirror.mirror_prox(
+        operator, prox, z0, 1 / (2 * L), max_iter=150, tol=1e-300, criterion="step"
+    )
+    assert np.allclose(ours.x, ref.last[1], atol=1e-9)
+    assert np.allclose(ours.gamma, ref.last[0], atol=1e-9)
+    assert np.allclose(ours.x_avg, ref.average[1], atol=1e-9)
+
+
+def test_p5_solution_vs_generic_solve_and_gap():
+    """Mirror prox reaches the optimum of (30) computed by Clarabel; the gap shrinks."""
+    pb, R, t, c, tp = _p5(3)
+    L = aauc.lipschitz_bound(R, c, tp) / (pb.m + 1)
+    res = aauc.p5_mirror_prox(R, t, c, tp, L, max_iter=3000, tol=1e-9, track_gap=True)
+    x = cp.Variable(R.shape[1])
+    prob = cp.Problem(
+        cp.Maximize(cp.minimum(cp.min(R @ x + t), c * (tp - cp.sum_squares(x)))),
+        [cp.sum_squares(x) <= tp],
+    )
+    prob.solve(solver=cp.CLARABEL)
+    xr = aauc.p5_recover(R, t, c, tp, res.x)
+    val = min(np.min(R @ xr + t), c * (tp - xr @ xr))
+    assert val >= prob.value * (1 - 1e-4)
+    gap = res.history["gap"]
+    assert np.all(gap >= -1e-9)
+    # O(1/m) for the ergodic average: m * gap_m stays bounded (it does not grow)
+    m = np.arange(1, gap.size + 1)
+    assert gap.size > 100
+    assert np.max((m * gap)[10:]) <= 1.5 * (m * gap)[9]
+    assert gap[-1] < 0.05 * gap[9]
+
+
+def test_p5_recover_solves_eq41():
+    _, R, t, c, tp = _p5(4)
+    rng = np.random.default_rng(0)
+    direction = np.abs(rng.standard_normal(R.shape[1])) * np.sign(R.sum(0))
+    x = aauc.p5_recover(R, t, c, tp, direction)
+    s = np.linalg.norm(x)
+    u = direction / np.linalg.norm(direction)
+    grid = np.linspace(0, np.sqrt(tp), 20001)
+    vals = [min(np.min(r * (R @ u) + t), c * (tp - r * r)) for r in grid]
+    best = min(np.min(s * (R @ u) + t), c * (tp - s * s))
+    assert best >= max(vals) - 1e-6 * abs(max(vals))
+
+
+def test_bfom_monotone_and_design():
+    pb = _problem(5, N=30, K=12)
+    res = aauc.bfom(pb, max_iter=10)
+    assert np.all(np.diff(res.history["snr"]) >= -1e-9)
+    assert res.history["snr"][-1] >= res.history["snr"][0]
+    _assert_design(pb, res.v, res.w, pb.p_max)
+    # w matched to h_K
+    assert np.isclose(abs(np.vdot(res.w, pb.h)), np.linalg.norm(res.w) * np.linalg.norm(pb.h))
+    assert np.isclose(aauc.p4_objective(pb, res.z, res.p), res.snr)
+
+
+def test_bfom_validation():
+    pb = _problem()
+    with pytest.raises(ValueError, match="lipschitz_scale"):
+        aauc.bfom(pb, lipschitz_scale=0.0)
+    with pytest.raises(ValueError, match="L"):
+        aauc.p5_mirror_prox(np.ones((2, 4)), np.zeros(2), 1.0, 2.0, -1.0)
+    with pytest.raises(ValueError, match="t"):
+        aauc.p5_mirror_prox(np.ones((2, 4)), np.zeros(3), 1.0, 2.0, 1.0)
+
+
+# --------------------------------------------------------------------------- IRS, direct
+def test_irs_sco():
+    sc = _scenario(1, N=24, K=5, kr_db=70.0, layout="ring", distance=30.0)
+    ip = aauc.IRSProblem.from_scenario(sc)
+    res = aauc.irs_sco(ip, max_iter=20, tol=1e-6)
+    assert res.status in ("converged", "max_iter")
+    assert np.all(np.diff(res.history["objective"]) >= -1e-9)
+    assert np.all(np.abs(res.u) <= 1 + 1e-9)
+    assert np.sum(np.abs(res.v) ** 2) <= sc.params.p_max * (1 + 1e-9)
+    gK = sc.g_attacked
+    assert abs(np.vdot(gK, res.v)) <= 1e-10 * np.linalg.norm(gK) * np.linalg.norm(res.v)
+    assert aauc.irs_secrecy_rate(sc, res.v, res.u) >= 0
+    with pytest.raises(ValueError, match="u"):
+        aauc.irs_secrecy_rate(sc, res.v, 2 * np.ones(4))
+
+
+def test_direct_multicast_bound():
+    """SCA value <= SDR upper bound of the max-min multicast problem, and close to it."""
+    sc = _scenario(2, N=6, K=4, kr_db=10.0)
+    res = aauc.direct_multicast(sc)
+    assert np.all(np.diff(res.history["snr"]) >= -1e-9)
+    assert res.power <= sc.params.p_max * (1 + 1e-9)
+    G = sc.G / np.sqrt(sc.params.noise_power)
+    scale = np.linalg.norm(G, axis=0).max()  # keep the SDP's data O(1)
+    Gs = G / scale
+    X = cp.Variable((6, 6), hermitian=True)
+    t = cp.Variable()
+    cons = [X >> 0, cp.real(cp.trace(X)) <= sc.params.p_max]
+    cons += [cp.real(Gs[:, k].conj() @ X @ Gs[:, k]) >= t for k in range(4)]
+    info = convex.solve(cp.Problem(cp.Maximize(t), cons))
+    assert info.ok
+    bound = t.value * scale**2
+    assert res.snr <= bound * (1 + 1e-6)
+    assert res.snr >= 0.5 * bound
+    assert aauc.direct_secrecy_rate(sc, res.v) >= 0
+
+
+def test_evaluation_rates():
+    sc = _scenario(3, N=16, K=5)
+    pb = aauc.AAUCProblem.from_scenario(sc)
+    res = aauc.sco(pb, max_iter=10)
+    rates = aauc.aauc_rates(sc, res.v, res.w)
+    s2 = sc.params.noise_power
+    assert np.isclose(rates["leak_bs"], abs(np.vdot(sc.g_eve, res.v)) ** 2 / s2)
+    assert np.isclose(rates["secrecy"], max(rates["legit"] - rates["eve"], 0))
+    # R of eq. (7) in physical units equals the model's rate part
+    assert np.isclose(
+        rates["legit"], 0.5 * np.log2(1 + min(pb.snr_helpers(res.z).min(), pb.snr_attacked(res.w)))
+    )
+    with pytest.raises(ValueError, match="v"):
+        aauc.aauc_rates(sc, np.ones(3), res.w)
+    with pytest.raises(ValueError, match="scenario"):
+        aauc.direct_secrecy_rate(None, res.v)
+
+
+def test_power_budget_every_design():
+    """Every returned design meets (11a) and, for AAUC, (11b)."""
+    for seed, (N, K) in enumerate([(8, 8), (20, 5), (60, 10)]):
+        sc = _scenario(seed, N=N, K=K)
+        pb = aauc.AAUCProblem.from_scenario(sc)
+        for res in (
+            aauc.sco(pb, max_iter=5),
+            aauc.closed_form(pb),
+            aauc.p6(pb),
+            aauc.bfom(pb, max_iter=3),
+        ):
+            _assert_design(pb, res.v, res.w, pb.p_max)
+            assert res.power <= pb.p_max * (1 + 1e-9)
+            gK = sc.g_attacked
+            assert abs(np.vdot(gK, res.v)) <= 1e-10 * np.linalg.norm(gK) * max(
+                np.linalg.norm(res.v), 1e-30
+            )

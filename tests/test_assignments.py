@@ -1,0 +1,389 @@
+"""Tests of wiretap.assignments: packs, stubs, the grader on a fixture chapter, and the book.
+
+The fixture chapter ``tests/fixtures/chapters/drill/01-secrecy-drill.md`` follows the
+exercise conventions of CONTRIBUTING.md (two graded exercises, one derivation), so these
+tests do not depend on the book's own chapters. The last tests check the real chapters:
+their exercise conventions, their Colab preamble, and that `make assignments` covers every
+chapter with exercises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from wiretap import assignments as asg
+from wiretap.assignments import ExerciseMeta, build_pack, make_stub, myst_to_markdown, read_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "chapters" / "drill" / "01-secrecy-drill.md"
+KEY = "drill-01-secrecy-drill"
+
+SKELETON = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+(x-ch)=
+# A chapter
+
+```{{code-cell}} ipython3
+x = 1
+```
+
+{body}
+"""
+
+
+def _chapter(tmp_path, body, name="01-x.md"):
+    folder = tmp_path / "part"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(SKELETON.format(body=body), encoding="utf-8")
+    return path
+
+
+# ---- metadata ---------------------------------------------------------------------------------
+
+
+def test_meta_parses_all_fields():
+    m = ExerciseMeta.parse("difficulty=3 time=45 uses=wiretap.a.f,wiretap.b.g")
+    assert m == ExerciseMeta(3, 45, ("wiretap.a.f", "wiretap.b.g"))
+    assert ExerciseMeta.parse("time=5 difficulty=1 uses=").uses == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ("difficulty=2", "integer time"),
+        ("time=10", "integer difficulty"),
+        ("difficulty=4 time=10", "1, 2 or 3"),
+        ("difficulty=2 time=0", "positive number of minutes"),
+        ("difficulty=2 time=10 level=hard", "cannot read 'level=hard'"),
+        ("difficulty=two time=10", "integer difficulty"),
+    ],
+)
+def test_meta_errors(body, match):
+    with pytest.raises(ValueError, match=match):
+        ExerciseMeta.parse(body, "ch.md")
+
+
+# ---- reading a chapter ------------------------------------------------------------------------
+
+
+def test_fixture_chapter_is_read():
+    ch = read_chapter(FIXTURE)
+    assert ch.key == KEY and ch.title == "Secrecy-rate drill (test fixture)"
+    assert [e.label for e in ch.exercises] == ["ex-fix-rate", "ex-fix-breakeven", "ex-fix-why"]
+    assert [e.graded for e in ch.exercises] == [True, True, False]
+    assert ch.exercises[0].meta == ExerciseMeta(
+        1, 10, ("wiretap.rates.sinr_rate", "wiretap.rates.secrecy_rate")
+    )
+    assert all(e.has_solution for e in ch.exercises)
+    assert ch.problems == ()
+
+
+def test_read_chapter_rejects_bad_paths(tmp_path):
+    with pytest.raises(ValueError, match="existing .md chapter"):
+        read_chapter(tmp_path / "nope.md")
+
+
+EX = """\
+% exercise-meta: difficulty=1 time=5 uses=
+```{{exercise}} Title
+:label: {label}
+Do it.
+```
+"""
+SOL_START = "````{{solution-start}} {label}\n:class: dropdown\n````\n"
+SOL_END = "````{solution-end}\n````\n"
+CODE = "```{{code-cell}} ipython3\n:tags: [{tags}]\n{src}\n```\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (EX.format(label="ex-a").split("\n", 1)[1], "ex-a: no '% exercise-meta:' line"),
+        (
+            EX.format(label="ex-a") + CODE.format(tags="check", src="assert True"),
+            "must carry the label of exactly one exercise",
+        ),
+        (
+            EX.format(label="ex-a") + CODE.format(tags="check, ex-b", src="assert True"),
+            "unknown: ['ex-b']",
+        ),
+        (CODE.format(tags="solution", src="y = 2"), "outside a solution block"),
+        (
+            EX.format(label="ex-a") + CODE.format(tags="check, ex-a", src="assert True"),
+            "ex-a: has a check cell but no 'solution' code cell",
+        ),
+        (
+            EX.format(label="ex-a")
+            + SOL_START.format(label="ex-a")
+            + CODE.format(tags="check, ex-a", src="assert True")
+            + SOL_END,
+            "inside the solution block ex-a",
+        ),
+        (SOL_START.format(label="ex-q") + SOL_END, "solution for unknown exercise 'ex-q'"),
+    ],
+)
+def test_convention_problems_are_reported(tmp_path, body, problem):
+    path = _chapter(tmp_path, body)
+    ch = read_chapter(path)
+    assert any(problem in p for p in ch.problems), ch.problems
+    with pytest.raises(ValueError, match="exercise conventions broken"):
+        build_pack([path], tmp_path / "pack")
+
+
+def test_malformed_meta_line_raises(tmp_path):
+    body = EX.format(label="ex-a").replace("difficulty=1", "difficulty=9")
+    with pytest.raises(ValueError, match="1, 2 or 3"):
+        read_chapter(_chapter(tmp_path, body))
+
+
+# ---- stubs and Markdown -----------------------------------------------------------------------
+
+
+def test_stub_keeps_signatures_and_docstrings():
+    src = (
+        "# hint: use a loop\nimport numpy as np\n"
+        "def f(x, *, y=2) -> float:\n    '''Doc.'''\n    return x + y\n"
+        "class Solver:\n    '''A solver.'''\n    tol = 1e-6\n    def step(self, z):\n        return z\n"
+    )
+    stub = make_stub(src, "ex-a")
+    ns: dict = {}
+    exec(stub, ns)
+    assert ns["f"].__doc__ == "Doc." and ns["Solver"].tol == 1e-6
+    with pytest.raises(NotImplementedError, match=r"ex-a: implement f\(\) \(hint: use a loop\)"):
+        ns["f"](1)
+    with pytest.raises(NotImplementedError, match=r"implement Solver\.step\(\)"):
+        ns["Solver"]().step(1)
+    assert "return x + y" not in stub and "# Hint: use a loop" in stub
+
+
+def test_stub_of_top_level_code_raises_and_names_what_to_define():
+    stub = make_stub("a, b = 1, 2\nfor k in range(3):\n    c = k", "ex-b")
+    assert "# Define: a, b, k, c" in stub
+    with pytest.raises(NotImplementedError, match="ex-b: define a, b, k, c"):
+        exec(stub, {})
+    bad = make_stub("%timeit f()\nx = 1", "ex-c")  # not Python: generic stub
+    with pytest.raises(NotImplementedError, match="ex-c: write your solution"):
+        exec(bad, {})
+
+
+def test_myst_to_markdown():
+    text = (
+        "(sec-a)=\n% a comment\nSee {eq}`eq-x`, {ref}`the model <sc-model>`, {prf:ref}`lem-s`, "
+        "{cite:p}`tang2021smallcell` and {math}`x^2`.\n"
+        "```{math}\n:label: eq-x\na = b\n```\n"
+        ":::{note}\nCareful.\n:::\n"
+        "```{prf:lemma} Schur\n:label: lem-s\nBody.\n```"
+    )
+    md = myst_to_markdown(text)
+    assert '<a id="sec-a"></a>' in md and "a comment" not in md
+    assert "[(eq-x)](#eq-x)" in md and "*the model*" in md and "`lem-s`" in md
+    assert "[tang2021smallcell]" in md and "$x^2$" in md
+    assert '<a id="eq-x"></a>\n$$\na = b\n$$' in md
+    assert "> **Note**\n>\n> Careful." in md
+    assert "**Lemma (Schur).** Body." in md
+    assert "{" not in md.replace("{math}", "")  # no MyST syntax left
+
+
+# ---- student and instructor notebooks ---------------------------------------------------------
+
+
+def _code_sources(nb, role=None):
+    return [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and (role is None or c.metadata.get("wiretap", {}).get("role") == role)
+    ]
+
+
+def test_student_notebook_hides_every_solution():
+    student = asg.student_notebook(FIXTURE)
+    text = json.dumps(student)
+    assert "np.log2(1 + np.asarray(gb))" not in text  # the code answer
+    assert "breakeven = 3.0" not in text
+    assert "transmitter can always send nothing" not in text  # the prose answer
+    assert "solution-start" not in text and "{exercise}" not in text
+    stubs = _code_sources(student, "solution")
+    assert len(stubs) == 2 and all("NotImplementedError" in s for s in stubs)
+    assert student.metadata["wiretap"]["graded"] == ["ex-fix-breakeven", "ex-fix-rate"]
+    assert nbformat.validate(student) is None
+
+
+def test_checks_are_the_chapters_own_asserts():
+    chapter = jupytext.read(FIXTURE)
+    original = [c.source for c in chapter.cells if "check" in c.metadata.get("tags", [])]
+    for nb in (asg.student_notebook(FIXTURE), asg.instructor_notebook(FIXTURE)):
+        assert _code_sources(nb, "check") == original
+
+
+def test_instructor_notebook_keeps_the_chapter_code():
+    chapter = jupytext.read(FIXTURE)
+    teacher = asg.instructor_notebook(FIXTURE)
+    assert _code_sources(teacher) == [c.source for c in chapter.cells if c.cell_type == "code"]
+    assert "transmitter can always send nothing" in json.dumps(teacher)
+
+
+# ---- packs and grading ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pack")
+    manifest = build_pack([FIXTURE], out)
+    return out, manifest
+
+
+def test_pack_layout_and_manifest(pack):
+    out, manifest = pack
+    entry = manifest["chapters"][KEY]
+    assert (out / entry["student"]).is_file() and (out / entry["instructor"]).is_file()
+    assert (out / "README.md").is_file()
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+    assert set(entry["checks"]) == {"ex-fix-rate", "ex-fix-breakeven"}
+    assert entry["exercises"][2] == {
+        "label": "ex-fix-why",
+        "title": "Why the positive part",
+        "graded": False,
+        "difficulty": 2,
+        "time": 20,
+        "uses": [],
+    }
+    again = build_pack([FIXTURE], out)  # rebuilding is idempotent
+    assert again == manifest
+    assert (out / entry["student"]).read_bytes() == nbformat.writes(
+        asg.student_notebook(FIXTURE)
+    ).encode() + b"\n"
+
+
+def test_reference_solutions_pass_the_grader(pack, capsys):
+    out, manifest = pack
+    code = asg.main(["grade", str(out / manifest["chapters"][KEY]["instructor"]), "--pack", str(out),
+                     "--json", str(out / "report.json")])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "2/2 exercises passed" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert report[0]["passed"] and report[0]["score"] == [2, 2]
+
+
+def test_student_stubs_fail_each_exercise_with_a_clear_message(pack):
+    out, manifest = pack
+    rep = asg.grade_file(out / manifest["chapters"][KEY]["student"], pack=out)
+    assert rep.score == (0, 2)
+    rate = rep.result("ex-fix-rate")
+    assert "NotImplementedError: ex-fix-rate: implement my_secrecy_rate()" in rate.message
+    assert "hint: take the difference" in rate.message
+    assert rate.line.startswith("assert np.allclose(my_secrecy_rate(gb, ge)")
+    even = rep.result("ex-fix-breakeven")
+    assert "your solution (cell" in even.message and "define breakeven" in even.message
+    assert rate.title == "Secrecy rate by hand"
+
+
+def test_wrong_solution_fails(pack, tmp_path):
+    out, manifest = pack
+    nb = nbformat.read(out / manifest["chapters"][KEY]["student"], as_version=4)
+    wrong = {
+        "ex-fix-rate": "def my_secrecy_rate(gb, ge):\n    return np.log2(1 + gb) - np.log2(1 + ge)",
+        "ex-fix-breakeven": "breakeven = 2.0",
+    }
+    for cell in nb.cells:
+        info = cell.metadata.get("wiretap", {})
+        if info.get("role") == "solution":
+            cell.source = wrong[info["exercise"]]
+        if info.get("role") == "check":
+            cell.source = "pass  # a student weakening the check"
+    path = tmp_path / f"{KEY}.ipynb"
+    nbformat.write(nb, path)
+    rep = asg.grade_file(path, pack=out)
+    assert rep.score == (0, 2)
+    assert "AssertionError: wrong secrecy rate" in rep.result("ex-fix-rate").message
+    assert rep.result("ex-fix-breakeven").line.startswith("assert abs(rates.sinr_rate(3.0)")
+    assert rep.errors == ()
+
+
+def test_grade_file_errors(pack, tmp_path):
+    out, _ = pack
+    with pytest.raises(ValueError, match="existing .ipynb"):
+        asg.grade_file(tmp_path / "none.ipynb")
+    with pytest.raises(ValueError, match="manifest.json"):
+        asg.grade_file(next((out / "student").glob("*.ipynb")), pack=tmp_path)
+    stray = tmp_path / "other.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), stray)
+    with pytest.raises(ValueError, match="is not in the pack"):
+        asg.grade_file(stray, pack=out)
+
+
+def test_cli_build_and_list(tmp_path, capsys):
+    assert asg.main(["build", str(FIXTURE), "--out", str(tmp_path / "p")]) == 0
+    assert "1 chapters with exercises, 3 exercises" in capsys.readouterr().out
+    assert asg.main(["list", str(FIXTURE)]) == 0
+    assert f"{KEY} | ex-fix-why | no | 2 | 20 |" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        asg.main(["build"])
+
+
+# ---- the book's own chapters ------------------------------------------------------------------
+
+CHAPTERS = asg.all_chapters(ROOT)
+PREAMBLE_RE = re.compile(r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n(# Colab:.*?)\n```", re.S)
+
+
+def _preamble_from_contributing() -> str:
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    return PREAMBLE_RE.search(text).group(1)
+
+
+def test_all_chapters_follow_the_toc():
+    assert all(p.is_file() and re.match(r"\d\d-", p.name) for p in CHAPTERS)
+    parts = [p.parent.name for p in CHAPTERS]
+    order = ["foundations", "mimo_ic", "aauc", "smallcell", "isac"]
+    assert parts == sorted(parts, key=order.index)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_chapter_starts_with_the_colab_preamble(path):
+    nb = jupytext.read(path)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert first.metadata.get("tags") == ["remove-cell"], "the first code cell must be the preamble"
+    assert first.source == _preamble_from_contributing()
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_chapter_exercise_conventions(path):
+    ch = read_chapter(path)
+    assert ch.problems == (), "\n".join(ch.problems)
+
+
+def test_make_assignments_covers_every_chapter_with_exercises(tmp_path):
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-m wiretap.assignments build --all" in makefile
+    manifest = build_pack(CHAPTERS, tmp_path)
+    with_exercises = {read_chapter(p).key for p in CHAPTERS if read_chapter(p).exercises}
+    assert set(manifest["chapters"]) == with_exercises
+    for entry in manifest["chapters"].values():
+        student = nbformat.read(tmp_path / entry["student"], as_version=4)
+        graded = [e["label"] for e in entry["exercises"] if e["graded"]]
+        stubbed = {
+            c.metadata["wiretap"]["exercise"]
+            for c in student.cells
+            if c.metadata.get("wiretap", {}).get("role") == "solution"
+            and "NotImplementedError" in c.source
+        }
+        assert set(graded) <= stubbed

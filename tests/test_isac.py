@@ -1,0 +1,282 @@
+"""Tests of wiretap.isac: geometry, sensing (FIM/CRB/fusion), robust pieces, designs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wiretap import isac
+from wiretap.isac import design as D
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return isac.paper_scenario(0, q1_std=0.5)
+
+
+@pytest.fixture(scope="module")
+def init(scn):
+    status, msg, st = isac.initial_state(scn)
+    assert status == "converged", msg
+    return st
+
+
+@pytest.fixture(scope="module")
+def central(scn, init):
+    return isac.centralized_design(scn, init=init)
+
+
+@pytest.fixture(scope="module")
+def decentral(scn, init):
+    return isac.decentralized_design(scn, init=init)
+
+
+# ------------------------------------------------------------------ geometry
+def test_steering_derivative_matches_finite_difference():
+    th, h = 0.7, 1e-6
+    fd = (isac.steering(5, th + h) - isac.steering(5, th - h)) / (2 * h)
+    assert np.allclose(isac.steering_derivative(5, th), fd, atol=1e-7)
+
+
+def test_position_jacobian_matches_finite_difference(scn):
+    p = np.array([0.3, -0.2])
+    J = isac.steering_position_jacobian(scn.N, scn.bs, p)
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = 1e-6
+        fd = (
+            isac.steering(scn.N, isac.aod(scn.bs, p + e))
+            - isac.steering(scn.N, isac.aod(scn.bs, p - e))
+        ) / 2e-6
+        assert np.allclose(J[..., i], fd, atol=1e-7)
+
+
+def test_scenario_validation(scn):
+    with pytest.raises(ValueError, match="tau"):
+        scn.with_(tau=np.array([0.5, 0.6]))
+    with pytest.raises(ValueError, match="r_info"):
+        scn.with_(r_info=-1.0)
+    with pytest.raises(ValueError, match="q1"):
+        scn.with_(q1=np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="user_radius"):
+        isac.paper_scenario(0, user_radius=(5.0, 2.0))
+    with pytest.raises(ValueError, match="rng"):
+        isac.paper_scenario(None)
+
+
+# ------------------------------------------------------------------ sensing
+def test_fim_forms_agree(scn, rng):
+    A = rng.standard_normal((scn.M, scn.N, scn.N)) + 1j * rng.standard_normal((scn.M, scn.N, scn.N))
+    S = A @ np.conj(np.swapaxes(A, -1, -2))
+    Ft = isac.fim_transmit(scn, S).sum(0)
+    Fr = isac.fim_receive(scn, S).sum(0)
+    Fk = isac.fim_central_kron(scn, S)
+    assert np.allclose(Ft, Fr, rtol=1e-10) and np.allclose(Ft, Fk, rtol=1e-10)
+    assert np.allclose(Ft, Ft.T) and np.linalg.eigvalsh(Ft)[0] > 0
+
+
+def test_response_derivative_finite_difference(scn):
+    p, h = np.array([0.1, 0.2]), 1e-6
+    dG = isac.response_derivatives(scn, p)
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = h
+        fd = (isac.response_matrices(scn, p + e) - isac.response_matrices(scn, p - e)) / (2 * h)
+        assert np.allclose(dG[:, :, i], fd, rtol=1e-5, atol=1e-9)
+
+
+def test_sample_fim_equals_closed_form_with_sample_covariance(scn, rng):
+    X = rng.standard_normal((scn.M, scn.N, 50)) + 1j * rng.standard_normal((scn.M, scn.N, 50))
+    s1 = scn.with_(n_samples=50)
+    # only one transmitter active: no cross-covariances between BSs, (67) is exact
+    X[1:] = 0
+    Shat = np.einsum("mal,mbl->mab", X, X.conj()) / 50
+    assert np.allclose(isac.fim_from_samples(s1, X), isac.fim_receive(s1, Shat).sum(0), rtol=1e-9)
+
+
+def test_monostatic_single_bs_fim_is_rank_one(scn, rng):
+    X = np.zeros((scn.M, scn.N, 20), complex)
+    X[0] = rng.standard_normal((scn.N, 20))
+    F = isac.fim_from_samples(scn, X, receivers=[0])
+    ev = np.linalg.eigvalsh(F)
+    assert ev[0] < 1e-9 * ev[1]
+    with pytest.raises(ValueError, match="singular"):
+        isac.crb(F)
+
+
+def test_unknown_gains_reduce_information(scn, rng):
+    X = rng.standard_normal((scn.M, scn.N, 30)) + 0j
+    Fk = isac.fim_from_samples(scn, X)
+    Fu = isac.fim_from_samples(scn, X, gains="unknown")
+    assert np.linalg.eigvalsh(Fk - Fu)[0] > -1e-8 * np.abs(Fk).max()
+
+
+def test_fusion_blue(rng):
+    Q = np.stack([np.diag([1.0, 4.0]), np.diag([4.0, 1.0]), np.eye(2) * 2])
+    est = rng.standard_normal((3, 2))
+    _, C, Wt = isac.fuse_estimates(est, Q)
+    assert np.allclose(C, np.linalg.inv(sum(np.linalg.inv(q) for q in Q)))
+    assert np.allclose(Wt.sum(0), np.eye(2))
+    with pytest.raises(ValueError, match="positive definite"):
+        isac.fuse_estimates(est, np.stack([np.zeros((2, 2))] * 3))
+
+
+# ------------------------------------------------------------------ robust
+def test_trs_matches_brute_force(rng):
+    for _ in range(20):
+        n = 3
+        A = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        A = A + A.conj().T
+        b = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+        val, x, mu = isac.trs_min(A, b, 0.3, 1.5)
+        assert np.linalg.norm(x) <= 1.5 + 1e-9
+        z = rng.standard_normal((20000, n)) + 1j * rng.standard_normal((20000, n))
+        z *= (
+            1.5
+            * rng.uniform(size=(20000, 1)) ** (1 / (2 * n))
+            / np.linalg.norm(z, axis=1, keepdims=True)
+        )
+        f = np.einsum("si,ij,sj->s", z.conj(), A, z).real + 2 * (z @ b.conj()).real + 0.3
+        assert val <= f.min() + 1e-9
+        # certificate: [[A + mu I, b], [b^H, c - val - mu r^2]] >= 0
+        L = np.block(
+            [
+                [A + mu * np.eye(n), b[:, None]],
+                [b.conj()[None], np.array([[0.3 - val - mu * 1.5**2]])],
+            ]
+        )
+        assert np.linalg.eigvalsh(L)[0] > -1e-7 * np.abs(L).max()
+
+
+def test_trs_hard_case():
+    A = np.diag([-1.0, 2.0])
+    val, x, mu = isac.trs_min(A, np.array([0.0, 1.0]), 0.0, 2.0)
+    assert np.isclose(mu, 1.0) and np.isclose(np.linalg.norm(x), 2.0)
+    assert np.isclose(val, -4.0 + 2 * (-1 / 3) + 2.0 * (1 / 9), atol=1e-9) or val < -3.5
+
+
+def test_steering_bounds(scn):
+    th = scn.theta_est
+    for beta in (0.01, 0.1, 0.4):
+        exact = isac.steering_error_exact(scn.N, th, beta)
+        assert np.all(isac.steering_error_rigorous(scn.N, th, beta) >= exact - 1e-12)
+    # the printed first-order bound (15) can fail near endfire
+    assert isac.steering_error_exact(4, 0.05, 0.3) > isac.steering_error_bound(4, 0.05, 0.3)
+
+
+def test_printed_a_differs_from_corrected(scn):
+    a, _ = isac.bound_coefficients(scn)
+    assert not np.allclose(a, isac.bound_coefficients_printed(scn), rtol=1e-3)
+    tq = 0.3
+    assert np.allclose(isac.csi_radius(scn, tq), isac.bound_coefficients(scn)[1] + np.sqrt(tq) / a)
+
+
+def test_s_procedure_lmi_matches_worst_case(rng):
+    n = 4
+    for _ in range(10):
+        P = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        P = P @ P.conj().T
+        Q = np.eye(n) * rng.uniform(0.5, 2)
+        g = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+        xi_star, _, eta = isac.max_ratio_on_ball(P, Q, g, 0.5, 1.0)
+        L = isac.s_procedure_matrix(P, Q, g, xi_star * (1 + 1e-6), eta, 0.25)
+        assert np.linalg.eigvalsh(L)[0] > -1e-6 * np.abs(L).max()
+        # below the worst case no multiplier works: check a grid of eta
+        bad = [
+            np.linalg.eigvalsh(isac.s_procedure_matrix(P, Q, g, 0.99 * xi_star, e, 0.25))[0]
+            for e in np.linspace(0, 5 * eta + 1, 200)
+        ]
+        assert max(bad) < 0
+
+
+def test_block2_exact_equals_sdp(scn, init):
+    r1 = np.sum(isac.csi_radius(scn, np.trace(scn.q1)) ** 2)
+    xe, _, _ = D._solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi)
+    xs, _, info = D._solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi, method="sdp")
+    assert info.ok
+    assert np.allclose(xe, xs, rtol=1e-4, atol=1e-7)
+
+
+# ------------------------------------------------------------------ designs
+def _recheck(scn, res, rng):
+    assert res.design is not None
+    chk = res.check
+    assert chk.rate_margin >= -1e-4, chk.rates
+    assert chk.power_margin >= -1e-6
+    # worst-case leakage by brute force over the CSI balls (can only under-estimate)
+    radii = np.stack([isac.csi_radius(scn, np.trace(scn.q1)), isac.csi_radius(scn, chk.mse)])
+    sampled = isac.worst_case_leakage_sampled(
+        scn, res.design.W, res.design.R, radii, rng, n_samples=500, n_ascent=100
+    )
+    exact = isac.worst_case_leakage(scn, res.design.W, res.design.R, radii)
+    assert np.all(sampled <= exact * (1 + 1e-6) + 1e-9)
+    assert np.all(isac.total_leakage(scn, sampled) <= scn.r_leak + 1e-4)
+    assert np.all(isac.total_leakage(scn, exact) <= scn.r_leak + 1e-4)
+
+
+def test_centralized_design_feasible_and_monotone(scn, central, rng):
+    assert central.status == "converged", central.message
+    _recheck(scn, central, rng)
+    obj = central.history["objective"]
+    assert np.all(np.diff(obj) <= 1e-4 * obj[:-1])
+    assert central.design.rank_one
+
+
+def test_decentralized_design_feasible(scn, decentral, central, rng):
+    assert decentral.status == "converged", decentral.message
+    _recheck(scn, decentral, rng)
+    # the decentralized design cannot beat the centralized one by much (same problem,
+    # more conservative decomposition)
+    assert decentral.total_power >= 0.95 * central.total_power
+    per = isac.overhead(scn.M, scn.N, scn.K, scn.n_samples, 1)["per_iteration"]
+    assert decentral.messages_per_iteration == per
+    assert decentral.messages == per * decentral.iterations
+
+
+def test_baseline_separate(scn, rng):
+    res = isac.baseline_separate(scn)
+    assert res.status == "converged", res.message
+    _recheck(scn, res, rng)
+    assert res.design.W[0].max() == 0  # stage 1 senses only
+
+
+def test_infeasible_instance_is_reported(scn):
+    # a sensing requirement that P_max cannot reach: the CRB constraint is infeasible
+    S = np.stack([np.eye(scn.N) * scn.p_max / scn.N] * scn.M).astype(complex)
+    best = np.trace(isac.crb(isac.fim_transmit(scn, S).sum(0)))
+    res = isac.fixed_sensing_design(scn, best * 1e-3, max_iter=5)
+    assert res.status == "infeasible" and res.design is None and res.message
+    assert not res.success
+
+
+def test_rank_one_shift_preserves_rates_and_covariance(scn, central, rng):
+    W = central.design.W.copy()
+    R = central.design.R.copy()
+    # make W full rank by moving noise into it, then recover
+    X = rng.standard_normal((2, scn.M, scn.K, scn.N, 2)) * 0.01
+    Wf = W + np.einsum("imkna,imkla->imknl", X, X)
+    des = isac.rank_one_shift(scn, Wf, R)
+    assert np.allclose(isac.user_rates(scn, Wf, R), isac.user_rates(scn, des.W, des.R), atol=1e-9)
+    assert np.allclose(Wf.sum(2) + R, des.W.sum(2) + des.R, atol=1e-12)
+    assert np.all(isac.rank_ratio(des.W) > 1 - 1e-9)
+
+
+def test_consensus_maps_sum_correctly():
+    maps = isac.consensus_maps(3, 2)
+    z = np.arange(12.0)
+    x0 = maps["e"][0] @ z
+    # e_bar of BS 0, user 0: from BS 1 (pair (1,0,0)) and BS 2 (pair (2,0,0))
+    pairs = [(mt, m, k) for mt in range(3) for m in range(3) if mt != m for k in range(2)]
+    assert x0[0] == z[pairs.index((1, 0, 0))] + z[pairs.index((2, 0, 0))]
+    assert maps["u"][1].tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+
+
+def test_design_argument_errors(scn):
+    with pytest.raises(ValueError, match="mse"):
+        isac.decentralized_design(scn, mode="fixed", mse=-1.0)
+    with pytest.raises(ValueError, match="mode"):
+        isac.decentralized_design(scn, mode="bogus")
+    with pytest.raises(ValueError, match="max_iter"):
+        isac.centralized_design(scn, max_iter=0)
+    with pytest.raises(ValueError, match="W"):
+        isac.user_rates(scn, np.zeros((2, 1)), np.zeros((2, 3, 4, 4)))
