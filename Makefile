@@ -18,7 +18,8 @@ export MPLBACKEND    := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install book part test lint format bench clean
+.PHONY: help install book part test lint format bench clean assignments assignments-check \
+        browser-test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,16 +58,33 @@ test: $(STAMP)  ## Unit tests and every chapter (nbval) at quick scale
 	WIRETAP_SCALE=quick WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro-quick \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
+LINT_PATHS  := lib tests benchmarks conftest.py book/_ext
+
 lint: $(STAMP)  ## ruff: lint and format check
-	$(BIN)/ruff check lib tests benchmarks conftest.py
-	$(BIN)/ruff format --check lib tests benchmarks conftest.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 format: $(STAMP)  ## ruff: fix what can be fixed and reformat
-	$(BIN)/ruff check --fix lib tests benchmarks conftest.py
-	$(BIN)/ruff format lib tests benchmarks conftest.py
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: $(STAMP)  ## Benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python benchmarks/run.py
+
+assignments: $(STAMP)  ## Assignment pack of every chapter with exercises -> assignments/
+	rm -rf assignments
+	$(BIN)/python -m wiretap.assignments build --all --out assignments
+
+assignments-check: assignments  ## Grade the pack: instructor copies pass, student stubs fail
+	WIRETAP_SCALE=quick $(BIN)/python -m wiretap.assignments verify assignments
+
+# Browser tests of a built book (run `make book` first; needs Debian's chromium). HTML picks
+# the folder, e.g. HTML=_build/part-smallcell/_build/html after `make part PART=smallcell`.
+HTML ?= _build/html
+browser-test: $(STAMP)  ## Check the built book in headless Chromium [HTML=_build/html]
+	@test -f $(HTML)/index.html || { echo "no built book in $(HTML): run make book"; exit 2; }
+	$(BIN)/python -m pytest -p no:xdist tests/browser --html-dir $(HTML) \
+	  --artifacts _build/browser-artifacts
 
 clean:  ## Remove the built book and caches (keeps .venv)
 	rm -rf _build .pytest_cache .hypothesis benchmarks/results

@@ -56,6 +56,40 @@ class JupytextNbFile(nbval_plugin.IPyNbFile):
             nbval_plugin.nbformat = real_nbformat
 
 
+BROWSER_TESTS = ROOT / "tests" / "browser"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("wiretap-browser", "browser tests of the built book (tests/browser)")
+    group.addoption(
+        "--html-dir",
+        default=os.environ.get("WIRETAP_HTML_DIR", "_build/html"),
+        help="built HTML book to test (default: $WIRETAP_HTML_DIR or _build/html)",
+    )
+    group.addoption(
+        "--artifacts",
+        default=os.environ.get("WIRETAP_BROWSER_ARTIFACTS", "_build/browser-artifacts"),
+        help="folder for screenshots and the page report (default: _build/browser-artifacts)",
+    )
+    group.addoption(
+        "--toc",
+        default=os.environ.get("WIRETAP_TOC"),
+        help="table of contents of the build (default: the _toc.yml beside the build, or the root one)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    """The browser tests need a built book: only `make browser-test` (pytest tests/browser) runs them."""
+    path = Path(collection_path).resolve()
+    if path != BROWSER_TESTS and BROWSER_TESTS not in path.parents:
+        return None
+    for arg in config.args:
+        target = Path(arg.split("::")[0]).resolve()
+        if target == BROWSER_TESTS or BROWSER_TESTS in target.parents:
+            return None
+    return True
+
+
 def pytest_collect_file(file_path: Path, parent):
     opt = parent.config.option
     if (opt.nbval or opt.nbval_lax) and _is_chapter(file_path):

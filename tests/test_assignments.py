@@ -127,10 +127,6 @@ CODE = "```{{code-cell}} ipython3\n:tags: [{tags}]\n{src}\n```\n"
         ),
         (CODE.format(tags="solution", src="y = 2"), "outside a solution block"),
         (
-            EX.format(label="ex-a") + CODE.format(tags="check, ex-a", src="assert True"),
-            "ex-a: has a check cell but no 'solution' code cell",
-        ),
-        (
             EX.format(label="ex-a")
             + SOL_START.format(label="ex-a")
             + CODE.format(tags="check, ex-a", src="assert True")
@@ -146,6 +142,23 @@ def test_convention_problems_are_reported(tmp_path, body, problem):
     assert any(problem in p for p in ch.problems), ch.problems
     with pytest.raises(ValueError, match="exercise conventions broken"):
         build_pack([path], tmp_path / "pack")
+
+
+def test_check_without_solution_code_is_shown_but_not_graded(tmp_path):
+    body = (
+        EX.format(label="ex-a")
+        + SOL_START.format(label="ex-a")
+        + "A derivation.\n"
+        + SOL_END
+        + CODE.format(tags="check, ex-a", src="assert 1 + 1 == 2")
+    )
+    path = _chapter(tmp_path, body)
+    ch = read_chapter(path)
+    assert ch.problems == () and not ch.exercises[0].graded
+    student = asg.student_notebook(path)
+    assert _code_sources(student, "check") == ["assert 1 + 1 == 2"]
+    assert "A derivation" not in json.dumps(student)
+    assert build_pack([path], tmp_path / "pack")["chapters"]["part-01-x"]["checks"] == {}
 
 
 def test_malformed_meta_line_raises(tmp_path):

@@ -54,9 +54,9 @@ class ConsensusResult(IterativeResult):
         Real numbers exchanged between agents and fusion centre (a complex entry counts
         as two): each iteration every agent uploads ``x_i + u_i`` and downloads ``z``.
 
-    History
-    -------
-    ``"primal_residual"``, ``"dual_residual"``, ``"rho"`` (penalty used in the iteration),
+    Notes
+    -----
+    History: ``"primal_residual"``, ``"dual_residual"``, ``"rho"`` (penalty used in the iteration),
     ``"messages"`` (cumulative), and ``"objective"`` when an objective is given.
     """
 

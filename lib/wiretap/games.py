@@ -243,10 +243,10 @@ class BestResponseResult(IterativeResult):
     x : tuple of ndarray
         Strategy profile (one block per player) at the last iteration.
 
-    History
-    -------
-    ``"change"``: ``max_i ||x_i^{(t+1)} - x_i^{(t)}||`` per iteration; ``"residual"`` when a
-    residual function is given (starting point included).
+    Notes
+    -----
+    History: ``"change"``: ``max_i ||x_i^{(t+1)} - x_i^{(t)}||`` per iteration;
+    ``"residual"`` when a residual function is given (starting point included).
     """
 
     x: tuple
@@ -381,9 +381,9 @@ class ExtragradientResult(IterativeResult):
     residual : float
         Natural residual ``||x - P(x - F(x))||`` at ``x``.
 
-    History
-    -------
-    ``"residual"`` (natural residual, starting point included).
+    Notes
+    -----
+    History: ``"residual"`` (natural residual, starting point included).
     """
 
     x: Any

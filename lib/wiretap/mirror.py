@@ -295,9 +295,9 @@ class MirrorProxResult(IterativeResult):
     gap : float
         Gap function at ``average`` (``nan`` when no gap function was given).
 
-    History
-    -------
-    ``"residual"``: ``||z_t - w_t||`` (zero exactly at a solution); ``"step"``:
+    Notes
+    -----
+    History: ``"residual"``: ``||z_t - w_t||`` (zero exactly at a solution); ``"step"``:
     ``||z_{t+1} - z_t||``; ``"gap"`` (with a gap function): gap of the running average,
     recorded every ``gap_every`` iterations (``"gap_iteration"`` holds the iteration
     numbers).

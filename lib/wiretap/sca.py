@@ -434,9 +434,9 @@ class SCAResult(IterativeResult):
         Iterations ``k`` (1-based) where the objective moved the wrong way by more than
         the monotonicity tolerance; empty when theory's monotonicity was observed.
 
-    History
-    -------
-    ``"objective"`` (length ``iterations + 1``, starting point included) and ``"step"``
+    Notes
+    -----
+    History: ``"objective"`` (length ``iterations + 1``, starting point included) and ``"step"``
     (``||x_{k+1} - x_k||``, length ``iterations``) when iterates are arrays.
     """
 

@@ -165,14 +165,29 @@ def angular_matrix(
     n = check_int(n_nodes, "n_nodes", minimum=2)
     dK = geometry.distances[-1]
     a, b, c = _quadratic_coeffs(geometry, beta)
-    out = np.empty(geometry.n_users - 1)
-    for k in range(out.size):
-        peak = np.clip(b[k] / a, 0.0, dK)
-        width = np.sqrt(max(a * c[k] - b[k] ** 2, 0.0)) / a
-        nodes, weights = _gl_rule(_panels(0.0, dK, peak, width), n)
-        d2 = a * nodes**2 - 2.0 * b[k] * nodes + c[k]
-        out[k] = rho0 / dK * np.sum(weights * d2 ** (-al / 2))
-    return out
+    peak = np.clip(b / a, 0.0, dK)
+    width = np.maximum(np.sqrt(np.maximum(a * c - b**2, 0.0)) / a, 1e-12 * dK)
+    # graded breakpoints peak +- width * 4^i for every helper at once; panels that the
+    # clipping collapses to zero width get zero weight
+    levels = int(np.ceil(np.log(dK / width.min()) / np.log(4.0))) + 1
+    offsets = width[:, None] * 4.0 ** np.arange(levels)
+    pts = np.concatenate(
+        [
+            np.zeros((b.size, 1)),
+            np.full((b.size, 1), dK),
+            peak[:, None],
+            peak[:, None] - offsets,
+            peak[:, None] + offsets,
+        ],
+        axis=1,
+    )
+    pts = np.sort(np.clip(pts, 0.0, dK), axis=1)
+    x, wts = np.polynomial.legendre.leggauss(n)
+    lo, hi = pts[:, :-1, None], pts[:, 1:, None]
+    nodes = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)  # (K-1, panels, n)
+    weights = 0.5 * (hi - lo) * wts
+    d2 = a * nodes**2 - 2.0 * b[:, None, None] * nodes + c[:, None, None]
+    return rho0 / dK * np.sum(weights * d2 ** (-al / 2), axis=(1, 2))
 
 
 def model_secrecy_rate(rate, wJw, noise_power, lam) -> np.ndarray:

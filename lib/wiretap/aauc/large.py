@@ -315,6 +315,7 @@ def p5_mirror_prox(
     L: float,
     *,
     x0=None,
+    gamma0=None,
     max_iter: int = 3000,
     tol: float = 1e-4,
     track_gap: bool = False,
@@ -340,7 +341,10 @@ def p5_mirror_prox(
     L : float
         Bregman-Lipschitz constant (> 0); the paper uses ``L_hat / K``.
     x0 : array_like, optional
-        Starting ``y^[0]`` (default 0, as in the paper); ``eta^[0]`` is uniform.
+        Starting ``y^[0]`` (default 0, the paper's example).
+    gamma0 : array_like, optional
+        Starting ``eta^[0]``, strictly positive on the simplex (default uniform, the paper's
+        example).
     max_iter : int
     tol : float
     track_gap : bool
@@ -363,7 +367,13 @@ def p5_mirror_prox(
     t0 = time.perf_counter()
     y = np.zeros(n2) if x0 is None else as_array(x0, "x0", shape=(n2,)).copy()
     y = mirror.ball_projection(y, rad)
-    log_eta = np.full(m + 1, -np.log(m + 1.0))
+    if gamma0 is None:
+        log_eta = np.full(m + 1, -np.log(m + 1.0))
+    else:
+        g0 = as_array(gamma0, "gamma0", shape=(m + 1,))
+        if np.any(g0 <= 0) or abs(g0.sum() - 1) > 1e-9:
+            raise ValueError("gamma0 must be strictly positive and sum to 1")
+        log_eta = np.log(g0)
     sx, sg = np.zeros(n2), np.zeros(m + 1)
     steps, gaps = [], []
     status = "max_iter"
@@ -519,7 +529,8 @@ def bfom(
     lipschitz_scale : float, optional
         ``L / L_hat``; default ``1 / K``.
     warm_start : bool
-        Start each mirror-prox run at the current point instead of ``y = 0``.
+        Start each mirror-prox run at the current point and at the previous run's weights
+        (the paper starts from ``y = 0`` and uniform weights "e.g.", Sec. V-B).
     reduce : bool
         Work in the reduced coordinates of :meth:`AAUCProblem.reduced`.
 
@@ -557,13 +568,24 @@ def bfom(
     }
     status, message = "max_iter", ""
     it = 0
+    gam_prev = None
     for it in range(1, max_iter + 1):
         R, t, c = _p5_data(pb, z)
         L = lipschitz_bound(R, c, P2) * scale
         x_cur = np.concatenate([z.real, z.imag])
         inner = p5_mirror_prox(
-            R, t, c, P2, L, x0=x_cur if warm_start else None, max_iter=max_inner, tol=inner_tol
+            R,
+            t,
+            c,
+            P2,
+            L,
+            x0=x_cur if warm_start else None,
+            gamma0=gam_prev if warm_start else None,
+            max_iter=max_inner,
+            tol=inner_tol,
         )
+        # keep the weights strictly positive for the next warm start
+        gam_prev = (inner.gamma + 1e-12) / (1 + 1e-12 * inner.gamma.size)
         x = p5_recover(R, t, c, P2, inner.x)
         surrogate_new = min(float(np.min(R @ x + t)), c * (P2 - x @ x))
         f_old = hist["snr"][-1]

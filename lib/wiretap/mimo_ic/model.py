@@ -40,8 +40,8 @@ __all__ = [
     "initial_precoders",
     "interference_covariance",
     "kkt_residual",
-    "prices",
     "priced_utilities",
+    "prices",
     "rates",
     "secrecy_rates",
     "sum_rate_gradient",
@@ -330,7 +330,7 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
 # ----------------------------------------------------------------------------- checks
 def _check_HGX(H, G, X, d_s) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     Hm = as_array(H, "H", ndim=4, kind="complex")
-    K, K2, n_r, n_t = Hm.shape
+    K, K2, _n_r, n_t = Hm.shape
     if K != K2:
         raise ValueError(f"H must have shape (K, K, n_r, n_t), got {Hm.shape}")
     Gm = as_array(G, "G", ndim=3, kind="complex")
@@ -458,11 +458,7 @@ def secrecy_rates(
     if not isinstance(network, Network):
         raise ValueError(f"network must be a Network, got {type(network).__name__}")
     check_choice(channel, "channel", ("true", "estimate"))
-    H, G = (
-        (network.H_true, network.G_true)
-        if channel == "true"
-        else (network.H_hat, network.G_hat)
-    )
+    H, G = (network.H_true, network.G_true) if channel == "true" else (network.H_hat, network.G_hat)
     cr, ce = rates(H, G, X, network.scenario.d_s)
     cs = cr - ce
     if clip:

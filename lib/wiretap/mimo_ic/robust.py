@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import cvxpy as cp
 import numpy as np
+import scipy.optimize as sopt
 
 from .. import convex, lemmas
 from .._validation import as_array, check_choice, check_int, check_nonnegative
@@ -67,8 +68,12 @@ def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
     """Exact ``max ||B (H + Delta) X - C||_F^2`` over ``||Delta||_F <= radius``.
 
     With ``a = vec(B H X - C)`` and ``J = X^T kron B`` the residual is ``a + J vec(Delta)``;
-    the maximum of this convex quadratic over the ball is a trust-region subproblem, solved
-    exactly by :func:`wiretap.lemmas.min_quadratic_on_ball` (applied to its negative).
+    the maximum of this convex quadratic over the ball is a trust-region problem. The
+    eigenvectors of ``J^H J = conj(X) X^T kron B^H B`` come from the two small factors, and
+    the multiplier ``mu > lambda_max`` solves the secular equation ``||(mu I - J^H J)^{-1}
+    J^H a|| = radius`` (Brent's method); the hard case (``J^H a`` orthogonal to the top
+    eigenspace) is completed along that eigenspace. The tests check it against
+    :func:`wiretap.lemmas.min_quadratic_on_ball`.
 
     Parameters
     ----------
@@ -88,7 +93,7 @@ def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
     Examples
     --------
     >>> val, D = worst_case_residual(np.eye(1), np.ones((1, 1)), np.eye(1), None, 0.5)
-    >>> round(val, 12), round(abs(D[0, 0]), 12)
+    >>> round(val, 12), round(float(abs(D[0, 0])), 12)
     (2.25, 0.5)
     """
     Bm = as_array(B, "B", ndim=2, kind="complex")
@@ -98,12 +103,55 @@ def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
     R0 = Bm @ Hm @ Xm
     if C is not None:
         R0 = R0 - as_array(C, "C", shape=R0.shape, kind="complex")
-    a = _vec(R0)
-    J = np.kron(Xm.T, Bm)
-    val, x = lemmas.min_quadratic_on_ball(
-        -(J.conj().T @ J), -(J.conj().T @ a), -float(np.real(np.vdot(a, a))), r
-    )
-    return -val, np.asarray(x, dtype=complex).reshape(Hm.shape, order="F")
+    base = float(np.real(np.vdot(R0, R0)))
+    n, m = Hm.shape
+    if r == 0.0:
+        return base, np.zeros((n, m), complex)
+    # J^H a = vec(B^H R0 X^H) ; eigenvectors of J^H J from conj(X X^H) and B^H B
+    g = Bm.conj().T @ R0 @ Xm.conj().T  # (n, m): J^H a as a matrix (vec order F)
+    a1, V1 = np.linalg.eigh(_herm(np.conj(Xm @ Xm.conj().T)))  # (m, m)
+    b2, V2 = np.linalg.eigh(_herm(Bm.conj().T @ Bm))  # (n, n)
+    d = np.maximum(np.outer(b2, a1), 0.0)  # d[p, q] eigenvalue of V2[:, p] (x) V1[:, q]
+    c = V2.conj().T @ g @ np.conj(V1)  # coordinates of J^H a: vec(V2^H g conj(V1))
+    dmax = float(d.max())
+    c2 = np.abs(c) ** 2
+    scale = max(dmax, 1e-300)
+    top = d >= dmax - 1e-12 * scale
+
+    def norm2(mu):
+        return float(np.sum(c2[~top] / (mu - d[~top]) ** 2))
+
+    ctop = float(np.sqrt(c2[top].sum()))
+    cnorm = float(np.sqrt(c2.sum()))
+    if dmax <= 0.0 and cnorm == 0.0:
+        return base, np.zeros((n, m), complex)
+    if ctop <= 1e-12 * max(cnorm, 1e-300) and (dmax > 0) and norm2(dmax) <= r**2:
+        # hard case: mu = dmax, fill the rest of the ball along the top eigenspace
+        y = np.zeros_like(c)
+        y[~top] = c[~top] / (dmax - d[~top])
+        p, q = np.argwhere(top)[0]
+        y[p, q] = np.sqrt(max(r**2 - norm2(dmax), 0.0))
+    else:
+        gap = dmax - d  # >= 0, zero on the top eigenspace; mu = dmax + t with t > 0
+
+        def phi(t):
+            with np.errstate(divide="ignore"):
+                return float(np.sum(c2 / (t + gap) ** 2)) - r**2
+
+        hi = cnorm / r  # phi(hi) <= 0 since every t + gap >= t (up to rounding)
+        while phi(hi) > 0:
+            hi *= 1 + 1e-9
+        lo = hi
+        for _ in range(2000):
+            lo /= 2
+            if phi(lo) > 0:
+                break
+        t = sopt.brentq(phi, lo, hi, rtol=4 * np.finfo(float).eps, xtol=1e-300, maxiter=500)
+        y = c / (t + gap)
+        y *= r / np.linalg.norm(y)
+    Delta = V2 @ y @ V1.T  # back to Delta (vec order F): Delta = V2 Y V1^T
+    val = float(np.real(np.vdot(R0 + Bm @ Delta @ Xm, R0 + Bm @ Delta @ Xm)))
+    return val, Delta
 
 
 def robust_norm_lmi(a, J, radius, t, lam):
@@ -134,10 +182,10 @@ def robust_norm_lmi(a, J, radius, t, lam):
     >>> bool(np.linalg.eigvalsh(M).min() > -1e-12)
     True
     """
-    m = (a.shape[0],) if hasattr(a, "shape") else np.shape(a)
-    if len(m) != 1:
-        raise ValueError(f"a must be a vector, got shape {m}")
-    m = m[0]
+    ashape = tuple(a.shape) if isinstance(a, cp.Expression) else np.shape(a)
+    if len(ashape) != 1:
+        raise ValueError(f"a must be a vector, got shape {ashape}")
+    m = ashape[0]
     Jshape = J.shape if hasattr(J, "shape") else np.shape(J)
     if len(Jshape) != 2 or Jshape[0] != m:
         raise ValueError(f"J must have shape ({m}, n), got {tuple(Jshape)}")
@@ -187,8 +235,10 @@ def min_robust_bound(B, H, X, C, radius, *, form: str = "monolithic") -> float:
     Bm = as_array(B, "B", ndim=2, kind="complex")
     Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
     Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
-    Cm = np.zeros((Bm.shape[0], Xm.shape[1]), complex) if C is None else as_array(
-        C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex"
+    Cm = (
+        np.zeros((Bm.shape[0], Xm.shape[1]), complex)
+        if C is None
+        else as_array(C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex")
     )
     r = float(check_nonnegative(radius, "radius"))
     t, lam = cp.Variable(), cp.Variable(nonneg=True)
@@ -316,12 +366,13 @@ class RobustTerms:
     Attributes
     ----------
     alpha, beta, gamma : float
-        Worst-case weighted MSEs: data at the receiver, AN at Eve, Eve's total power.
+        Worst-case weighted MSEs: data at the receiver, AN at Eve, and Eve's weighted
+        stream-space Gram matrix ``tr(S_m (I + X^H G^H G X))``.
     theta : ndarray, shape (K - 1,)
         Worst-case interference payments to the other pairs.
     utility : float
-        ``g_i = log det S_R - alpha + d_s + log det S_m - gamma + n_e + log det S_p - beta
-        + d_a - sum(theta)`` (nats).
+        ``g_i = log det S_R - alpha + d_s + log det S_m - gamma + k + log det S_p - beta
+        + d_a - sum(theta)`` (nats), ``k = d_s + d_a``.
     secrecy_bound : float
         ``utility + sum(theta)``: a lower bound on pair ``i``'s secrecy rate (nats) for every
         error in the balls (received interference as measured).
@@ -364,8 +415,7 @@ def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
     k = Xm.shape[1]
     n_r = view.A.shape[0]
     Um = as_array(Ups, "Ups", shape=(n_r, n_r), kind="complex")
-    Pi = as_array(cross_prices, "cross_prices", shape=(len(view.others), n_r, n_r),
-                  kind="complex")
+    Pi = as_array(cross_prices, "cross_prices", shape=(len(view.others), n_r, n_r), kind="complex")
     L = Xm[:, d:]
     target = np.hstack([aux.F_r, np.zeros((d, k - d))])
     a_wc, _ = worst_case_residual(aux.W_r, view.A, Xm, target, view.radius_main)
@@ -373,17 +423,19 @@ def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
     alpha = a_wc + float(np.linalg.norm(aux.W_r @ Yh) ** 2)
     b_wc, _ = worst_case_residual(aux.W_e, view.G, L, aux.F_e, view.radius_eve)
     beta = b_wc + float(np.linalg.norm(aux.W_e) ** 2)
-    g_wc, _ = worst_case_residual(hermitian_sqrt(aux.S_m), view.G, Xm, None, view.radius_eve)
+    g_wc, _ = worst_case_residual(
+        np.eye(view.G.shape[0]), view.G, Xm @ hermitian_sqrt(aux.S_m), None, view.radius_eve
+    )
     gamma = g_wc + float(np.real(np.trace(aux.S_m)))
-    theta = np.array([
-        worst_case_residual(hermitian_sqrt(P), C, Xm, None, view.radius_cross)[0]
-        for P, C in zip(Pi, view.cross, strict=True)
-    ])
-    n_e, d_a = view.G.shape[0], k - d
+    theta = np.array(
+        [
+            worst_case_residual(hermitian_sqrt(P), C, Xm, None, view.radius_cross)[0]
+            for P, C in zip(Pi, view.cross, strict=True)
+        ]
+    )
+    d_a = k - d
     base = (
-        _logdet(aux.S_r) - alpha + d
-        + _logdet(aux.S_m) - gamma + n_e
-        + _logdet(aux.S_p) - beta + d_a
+        _logdet(aux.S_r) - alpha + d + _logdet(aux.S_m) - gamma + k + _logdet(aux.S_p) - beta + d_a
     )
     return RobustTerms(
         alpha=alpha,
@@ -396,6 +448,36 @@ def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
 
 
 # ----------------------------------------------------------------------------- compiled
+_RETRY = (
+    {},
+    {"static_regularization_constant": 1e-7},
+    {
+        "static_regularization_constant": 1e-6,
+        "tol_gap_abs": 1e-6,
+        "tol_gap_rel": 1e-6,
+        "tol_feas": 1e-7,
+    },
+)
+"""Clarabel settings tried in turn when a solve ends without a usable point."""
+
+
+def _solve(problem, solver_options):
+    """Solve with Clarabel; on a numerical failure retry with more regularization.
+
+    A point is returned for ``optimal`` and ``optimal_inaccurate`` (``accept_unknown`` maps
+    Clarabel's "insufficient progress" with a point to the latter); the caller checks every
+    returned point with the exact worst case, so an inaccurate point can never be accepted
+    as an improvement it is not.
+    """
+    info = None
+    for extra in _RETRY:
+        opts = {"accept_unknown": True, **extra, **dict(solver_options or {})}
+        info = convex.solve(problem, accept=_ACCEPT, **opts)
+        if info.ok:
+            return info
+    return info
+
+
 @dataclass(frozen=True)
 class SubproblemOutcome:
     """Outcome of one solve of a compiled block subproblem.
@@ -475,6 +557,72 @@ class _LiftedGroup:
             self.cc.value = float(np.linalg.norm(Cm) ** 2)
 
 
+class _LiftedUniform:
+    """Robust ``max ||c (H + Delta) Xs||_F^2`` (``B = c I``) in one lifted S-lemma block.
+
+    All rows share the multiplier ``sigma = c r``, so the row blocks
+    ``[[lam I - sigma^2 Y, -sigma Y p_l^H], [., tau_l]]`` aggregate exactly into
+    ``[[lam I - sigma^2 Y, -sigma Y L], [-sigma L^H Y, T]] >= 0`` with ``L L^H = P^H P`` and
+    ``t = tr T + lam + tr(Y P^H P)`` (the sum of the row Schur complements is a trace).
+    """
+
+    def __init__(self, Xs, Ys, n_t: int, name: str):
+        self.M = cp.Parameter((n_t, n_t), complex=True, name=f"{name}_M")
+        self.s2 = cp.Parameter(nonneg=True, name=f"{name}_s2")
+        self.Pp = cp.Parameter((n_t, n_t), hermitian=True, name=f"{name}_Pp")
+        self.T = cp.Variable((n_t, n_t), hermitian=True, name=f"{name}_T")
+        self.lam = cp.Variable(nonneg=True, name=f"{name}_lam")
+        D = self.lam * np.eye(n_t) - self.s2 * Ys
+        self.constraints = [lemmas.hermitian_block(D, -(Ys @ self.M), self.T) >> 0]
+        self.t = cp.real(cp.trace(self.T)) + self.lam + cp.real(cp.trace(Ys @ self.Pp))
+
+    def set(self, c, H, radius):
+        Pp = _herm((c * c) * (H.conj().T @ H))
+        w, V = np.linalg.eigh(Pp)
+        L = (V * np.sqrt(np.maximum(w, 0.0))) @ V.conj().T
+        sigma = c * radius
+        self.M.value = sigma * L
+        self.s2.value = sigma**2
+        self.Pp.value = Pp
+
+
+class _SchurRows:
+    """Robust term ``max ||B (H + Delta) Xs - C||^2`` by the sign-definiteness LMI, row split.
+
+    Row ``l`` of the rotated residual is ``a_l + sigma_l g_l Xs`` with ``a_l = p_l Xs - c_l``
+    and the error rows ``g_l`` in a joint unit ball; its block is
+    ``[[tau_l, a_l, 0], [a_l^H, I, -sigma_l Xs^H], [0, -sigma_l Xs, lam I]]`` and
+    ``t = sum_l tau_l + lam``. Used for the terms with a target ``C`` (no lifted variable,
+    so no large cancelling coefficients).
+    """
+
+    def __init__(self, Xs, rows: int, n_t: int, name: str):
+        k_s = Xs.shape[1]
+        self.rows = rows
+        self.P = cp.Parameter((rows, n_t), complex=True, name=f"{name}_P")
+        self.C = cp.Parameter((rows, k_s), complex=True, name=f"{name}_C")
+        self.sigma = cp.Parameter(rows, nonneg=True, name=f"{name}_sigma")
+        self.tau = cp.Variable(rows, name=f"{name}_tau")
+        self.lam = cp.Variable(nonneg=True, name=f"{name}_lam")
+        res = self.P @ Xs - self.C
+        self.constraints = []
+        for ell in range(rows):
+            top = lemmas.hermitian_block(self.tau[ell], res[ell, :], np.eye(k_s))
+            side = cp.vstack([np.zeros((1, n_t)), -self.sigma[ell] * Xs.H])
+            self.constraints.append(lemmas.hermitian_block(top, side, self.lam * np.eye(n_t)) >> 0)
+        self.t = cp.sum(self.tau) + self.lam
+
+    def set(self, B, H, C, radius):
+        rows = _row_data(B, H, C, radius)
+        if len(rows.s) != self.rows:
+            raise ValueError(f"expected {self.rows} rows, got {len(rows.s)}")
+        if rows.const > 0:
+            raise ValueError("B must have at least as many columns as rows")
+        self.P.value = rows.P
+        self.C.value = rows.C
+        self.sigma.value = rows.sigma
+
+
 class PrecoderProblem:
     """Compiled robust precoder step of one pair (paper's P4 with the auxiliaries fixed).
 
@@ -497,25 +645,36 @@ class PrecoderProblem:
             raise ValueError("d_s + d_a must be <= n_t")
         k = d_s + d_a
         self.sizes = (n_t, n_r, n_e, d_s, d_a, n_cross)
+        if d_s > n_r or d_a > n_e:
+            raise ValueError("need d_s <= n_r and d_a <= n_e")
         self.X = cp.Variable((n_t, k), complex=True, name="X")
         self.Y = cp.Variable((n_t, n_t), hermitian=True, name="Y")
-        self.YL = cp.Variable((n_t, n_t), hermitian=True, name="YL")
+        self.YF = cp.Variable((n_t, n_t), hermitian=True, name="YF")
+        self.Fm = cp.Parameter((k, k), complex=True, name="F_m")
         L = self.X[:, d_s:]
-        self.alpha = _LiftedGroup(self.X, self.Y, min(d_s, n_r), n_t, True, "alpha")
-        self.beta = _LiftedGroup(L, self.YL, min(d_a, n_e), n_t, True, "beta")
-        self.gamma = _LiftedGroup(self.X, self.Y, n_e, n_t, False, "gamma")
+        XF = self.X @ self.Fm
+        self.alpha = _SchurRows(self.X, d_s, n_t, "alpha")
+        self.beta = _SchurRows(L, d_a, n_t, "beta")
+        self.gamma = _LiftedUniform(XF, self.YF, n_t, "gamma")
+        # a price has rank <= d_s, so only d_s rows of Pi_j^{1/2} carry anything
         self.theta = [
-            _LiftedGroup(self.X, self.Y, n_r, n_t, False, f"theta{j}") for j in range(n_cross)
+            _LiftedGroup(self.X, self.Y, min(d_s, n_r), n_t, False, f"theta{j}")
+            for j in range(n_cross)
         ]
         self.power = cp.Parameter(nonneg=True, name="power")
         groups = [self.alpha, self.beta, self.gamma, *self.theta]
         cons = [c for g in groups for c in g.constraints]
         cons += [
             lemmas.hermitian_block(self.Y, self.X, np.eye(k)) >> 0,
-            lemmas.hermitian_block(self.YL, L, np.eye(d_a)) >> 0,
+            lemmas.hermitian_block(self.YF, XF, np.eye(k)) >> 0,
             cp.sum_squares(self.X) <= self.power,
         ]
-        self.problem = convex.require_dpp(cp.Problem(cp.Minimize(sum(g.t for g in groups)), cons))
+        # Y >= X X^H is tight at the optimum; a vanishing weight on tr(Y) removes the flat
+        # directions of Y that no term sees (they would make the KKT system singular). Its
+        # effect on the optimal value is below 1e-9 * P.
+        self._reg = 1e-9
+        obj = sum(g.t for g in groups) + self._reg * cp.real(cp.trace(self.Y + self.YF))
+        self.problem = convex.require_dpp(cp.Problem(cp.Minimize(obj), cons))
 
     def solve(self, view: PairView, aux: Aux, cross_prices, **solver_options):
         """Set the data of ``view`` and re-solve.
@@ -536,25 +695,34 @@ class PrecoderProblem:
         outcome : SubproblemOutcome
         """
         t0 = time.perf_counter()
-        n_t, n_r, n_e, d_s, d_a, n_cross = self.sizes
+        n_t, n_r, _n_e, d_s, d_a, n_cross = self.sizes
         Pi = as_array(cross_prices, "cross_prices", shape=(n_cross, n_r, n_r), kind="complex")
         k = d_s + d_a
-        self.alpha.set(aux.W_r, view.A, np.hstack([aux.F_r, np.zeros((d_s, d_a))]),
-                       view.radius_main)
+        self.alpha.set(
+            aux.W_r, view.A, np.hstack([aux.F_r, np.zeros((d_s, d_a))]), view.radius_main
+        )
         self.beta.set(aux.W_e, view.G, aux.F_e, view.radius_eve)
-        self.gamma.set(hermitian_sqrt(aux.S_m), view.G, None, view.radius_eve)
+        # ||(G + Delta) X F||^2 = c^2 ||(G + Delta) X (F / c)||^2 with c = ||F||_2: the
+        # lifted variable then has the scale of X X^H whatever the size of the weight.
+        Fm = hermitian_sqrt(aux.S_m)
+        c = max(float(np.linalg.norm(Fm, 2)), 1e-300)
+        self.Fm.value = Fm / c
+        self.gamma.set(c, view.G, view.radius_eve)
         for grp, P, C in zip(self.theta, Pi, view.cross, strict=True):
-            grp.set(hermitian_sqrt(P), C, None, view.radius_cross)
+            w, V = np.linalg.eigh(_herm(P))
+            top = V[:, -grp.rows :] * np.sqrt(np.maximum(w[-grp.rows :], 0.0))
+            grp.set(top.conj().T, C, None, view.radius_cross)
         self.power.value = float(view.power)
-        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        info = _solve(self.problem, solver_options)
         X = None
         if info.ok:
             X = np.asarray(self.X.value, dtype=complex).reshape(n_t, k)
             nrm2 = float(np.linalg.norm(X) ** 2)
             if nrm2 > view.power:
                 X = X * np.sqrt(view.power / nrm2)
-        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
-                                time.perf_counter() - t0)
+        out = SubproblemOutcome(
+            info.status, info.ok, info.value, info.solve_time, time.perf_counter() - t0
+        )
         return X, out
 
 
@@ -579,13 +747,11 @@ class _SchurColumns:
             c = Cm[:, ell]
             top = lemmas.hermitian_block(self.tau[ell], cp.conj(c), np.eye(d))
             side = cp.vstack([np.zeros((1, n_in)), -self.g[ell] * W])
-            self.constraints.append(
-                lemmas.hermitian_block(top, side, self.lam * np.eye(n_in)) >> 0
-            )
+            self.constraints.append(lemmas.hermitian_block(top, side, self.lam * np.eye(n_in)) >> 0)
         self.t = cp.sum(self.tau) + self.lam
 
     def set(self, H, X, E, radius):
-        U, s, Vh = np.linalg.svd(X, full_matrices=False)
+        _U, s, Vh = np.linalg.svd(X, full_matrices=False)
         V = Vh.conj().T
         self.P1.value = H @ X @ V
         self.P2.value = E @ V
@@ -613,17 +779,18 @@ class ReceiverProblem:
     def solve(self, view: PairView, X, Ups, **solver_options):
         """Returns ``(F_r, W_r)`` (``None, None`` unless optimal) and the outcome."""
         t0 = time.perf_counter()
-        n_t, n_r, d_s, d_a = self.sizes
+        _n_t, n_r, d_s, d_a = self.sizes
         E = np.hstack([np.eye(d_s), np.zeros((d_s, d_a))])
         self.cols.set(view.A, X, E, view.radius_main)
         self.Yh.value = hermitian_sqrt(np.asarray(Ups) + np.eye(n_r))
-        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        info = _solve(self.problem, solver_options)
         F = W = None
         if info.ok:
             F = _herm(np.asarray(self.F.value, dtype=complex).reshape(d_s, d_s))
             W = np.asarray(self.W.value, dtype=complex)
-        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
-                                time.perf_counter() - t0)
+        out = SubproblemOutcome(
+            info.status, info.ok, info.value, info.solve_time, time.perf_counter() - t0
+        )
         return (F, W), out
 
 
@@ -632,8 +799,11 @@ class EveProblem:
 
     Maximizes ``[2 log det F_e - beta] + [log det S_m - gamma]`` with
     ``beta = max ||W_e (G + Delta) Lambda - F_e||^2 + ||W_e||^2`` (Schur form, per column of
-    ``Lambda``) and ``gamma = max tr(S_m ((G + Delta) X X^H (G + Delta)^H + I))`` (S-lemma,
-    linear in ``S_m``, one block of size ``n_e + 1`` per column of ``X``).
+    ``Lambda``) and ``gamma = max tr(S_m (I_k + X^H (G + Delta)^H (G + Delta) X))``. For
+    ``gamma`` the weight is written in the rotated basis of ``X = U diag(s) V^H``,
+    ``S_m = V S V^H``; the error rows of ``(G + Delta) U`` then enter an S-lemma block
+    ``[[lam I - r^2 T, -r T v_l], [., tau_l]]`` of size ``k + 1`` per Eve antenna, linear in
+    ``T = diag(s) S diag(s)``.
     """
 
     def __init__(self, n_t: int, n_e: int, d_s: int, d_a: int):
@@ -642,42 +812,65 @@ class EveProblem:
         self.F = _hvar(d_a, "F_e")
         self.W = cp.Variable((d_a, n_e), complex=True, name="W_e")
         self.cols = _SchurColumns(self.F, self.W, d_a, n_e, "eve")
-        self.S = cp.Variable((n_e, n_e), hermitian=True, name="S_m")
-        self.px = cp.Parameter((n_e, k), complex=True, name="px")
-        self.s2 = cp.Parameter(k, nonneg=True, name="s2")
-        self.Kp = cp.Parameter((n_e, n_e), hermitian=True, name="Kp")
-        self.tau = cp.Variable(k, name="gamma_tau")
+        # S_rot = D S D with a fixed diagonal D (a preconditioner: the nominal weights span
+        # many orders of magnitude at high SNR), and T = diag(s) S_rot diag(s).
+        self.S = cp.Variable((k, k), hermitian=True, name="S_scaled")
+        self.T = cp.Variable((k, k), hermitian=True, name="T")
+        self.ss = cp.Parameter((k, k), nonneg=True, name="ss")
+        self.dd = cp.Parameter(k, nonneg=True, name="dd")
+        self.v = cp.Parameter((k, n_e), complex=True, name="v")
+        self.Kv = cp.Parameter((k, k), hermitian=True, name="Kv")
+        self.r2 = cp.Parameter(nonneg=True, name="r2")
+        self.tau = cp.Variable(n_e, name="gamma_tau")
         self.lam = cp.Variable(nonneg=True, name="gamma_lam")
         cons = list(self.cols.constraints)
-        eye = np.eye(n_e)
-        for ell in range(k):
-            D = self.lam * eye - self.s2[ell] * self.S
-            cons.append(lemmas.hermitian_block(D, -(self.S @ self.px[:, ell]), self.tau[ell]) >> 0)
-        gamma = cp.sum(self.tau) + self.lam + cp.real(cp.trace(self.S @ self.Kp))
-        obj = (2 * cp.log_det(self.F) - self.cols.t - cp.sum_squares(self.W)
-               + cp.log_det(self.S) - gamma)
+        cons.append(self.T == cp.multiply(self.ss, self.S))
+        eye = np.eye(k)
+        for row in range(n_e):
+            D = self.lam * eye - self.r2 * self.T
+            cons.append(lemmas.hermitian_block(D, -(self.T @ self.v[:, row]), self.tau[row]) >> 0)
+        gamma = (
+            cp.sum(self.tau)
+            + self.lam
+            + cp.real(cp.trace(self.T @ self.Kv))
+            + cp.real(self.dd @ cp.diag(self.S))
+        )
+        obj = (
+            2 * cp.log_det(self.F)
+            - self.cols.t
+            - cp.sum_squares(self.W)
+            + cp.log_det(self.S)
+            - gamma
+        )
         self.problem = convex.require_dpp(cp.Problem(cp.Maximize(obj), cons))
 
     def solve(self, view: PairView, X, **solver_options):
         """Returns ``(F_e, W_e, S_m)`` (all ``None`` unless optimal) and the outcome."""
         t0 = time.perf_counter()
-        n_t, n_e, d_s, d_a = self.sizes
+        _n_t, _n_e, d_s, d_a = self.sizes
         Xm = np.asarray(X, dtype=complex)
         L = Xm[:, d_s:]
         self.cols.set(view.G, L, np.eye(d_a), view.radius_eve)
-        U, s, _ = np.linalg.svd(Xm, full_matrices=False)
-        x = view.G @ (U * s)
-        sig = view.radius_eve * s
-        self.px.value = x * sig[None, :]
-        self.s2.value = sig**2
-        GX = view.G @ Xm
-        self.Kp.value = _herm(GX @ GX.conj().T + np.eye(n_e))
-        info = convex.solve(self.problem, accept=_ACCEPT, **solver_options)
+        U, s, Vh = np.linalg.svd(Xm, full_matrices=False)
+        r = view.radius_eve
+        vcols = U.conj().T @ view.G.conj().T  # (k, n_e): v_row = U^H g_row^H
+        Kv = _herm(vcols @ vcols.conj().T)
+        S0 = np.linalg.inv(np.eye(len(s)) + (s[:, None] * Kv) * s[None, :])  # nominal S_rot
+        d = np.sqrt(np.maximum(np.real(np.diag(S0)), 1e-300))
+        self.dd.value = d**2
+        self.ss.value = np.outer(s * d, s * d)
+        self.v.value = r * vcols
+        self.Kv.value = Kv
+        self.r2.value = r**2
+        info = _solve(self.problem, solver_options)
         F = W = S = None
         if info.ok:
             F = _herm(np.asarray(self.F.value, dtype=complex).reshape(d_a, d_a))
             W = np.asarray(self.W.value, dtype=complex)
-            S = _herm(np.asarray(self.S.value, dtype=complex))
-        out = SubproblemOutcome(info.status, info.ok, info.value, info.solve_time,
-                                time.perf_counter() - t0)
+            V = Vh.conj().T
+            S_rot = d[:, None] * np.asarray(self.S.value, dtype=complex) * d[None, :]
+            S = _herm(V @ S_rot @ V.conj().T)
+        out = SubproblemOutcome(
+            info.status, info.ok, info.value, info.solve_time, time.perf_counter() - t0
+        )
         return (F, W, S), out

@@ -8,7 +8,10 @@ and each has a variational form that is concave in the precoder once the auxilia
 variables are fixed (paper eqs. (27)-(36), corrected; see the WMMSE chapter):
 
 * ``C_R = max_{U_R, S_R} log det S_R - tr(S_R M_R(U_R)) + d_s`` (data MSE at the receiver);
-* ``-log det(N_E + Z_E) = max_{S_m} log det S_m - tr(S_m (N_E + Z_E)) + n_e``;
+* ``-log det(N_E + Z_E) = -log det(I_k + X^H G^H G X)
+  = max_{S_m} log det S_m - tr(S_m (I_k + X^H G^H G X)) + k`` with a ``k x k`` weight
+  (Sylvester's identity moves the print's ``n_e x n_e`` weight of eq. (27) to the stream
+  space; the value is the same, the robust counterpart is tighter and smaller);
 * ``log det N_E = max_{U_E, S_p} log det S_p - tr(S_p M_E(U_E)) + d_a`` (AN "rate" at Eve;
   unit noise after normalization).
 
@@ -73,9 +76,9 @@ class Aux:
         ``S_p^{1/2}``, weight of the AN-MSE at Eve.
     W_e : ndarray, shape (d_a, n_e)
         ``F_e U_E^H`` with ``U_E`` Eve's (virtual) AN filter.
-    S_m : ndarray, shape (n_e, n_e)
-        Weight of Eve's total received covariance, ``S_m = (N_E + Z_E)^{-1}`` at the
-        closed form.
+    S_m : ndarray, shape (k, k)
+        Weight of Eve's stream-space Gram matrix, ``S_m = (I_k + X^H G^H G X)^{-1}`` at the
+        closed form (``k = d_s + d_a``).
     """
 
     F_r: np.ndarray
@@ -134,7 +137,7 @@ def receiver_closed_form(A, X, Ups, d_s: int) -> tuple[np.ndarray, np.ndarray]:
     W_r : ndarray, shape (d_s, n_r)
     """
     Am = as_array(A, "A", ndim=2, kind="complex")
-    Xm, Q, L = _split(X, d_s)
+    _Xm, Q, L = _split(X, d_s)
     U_ = as_array(Ups, "Ups", shape=(Am.shape[0], Am.shape[0]), kind="complex")
     AL = Am @ L
     N = _herm(AL @ AL.conj().T + U_ + np.eye(Am.shape[0]))
@@ -148,7 +151,8 @@ def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """Eve-side auxiliaries: ``(F_e, W_e, S_m)`` maximizing the two Eve bounds.
 
     ``U_E`` is the MMSE filter of the AN streams at Eve, ``S_p = E_AN^{-1}`` and
-    ``S_m = (G X X^H G^H + I)^{-1}`` (paper eqs. (28), (34), (36), corrected).
+    ``S_m = (I_k + X^H G^H G X)^{-1}`` (paper eqs. (28), (34), (36), corrected; stream-space
+    form of (28)).
 
     Parameters
     ----------
@@ -160,7 +164,7 @@ def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     -------
     F_e : ndarray, shape (d_a, d_a)
     W_e : ndarray, shape (d_a, n_e)
-    S_m : ndarray, shape (n_e, n_e)
+    S_m : ndarray, shape (d_s + d_a, d_s + d_a)
     """
     Gm = as_array(G, "G", ndim=2, kind="complex")
     Xm, _, L = _split(X, d_s)
@@ -168,7 +172,7 @@ def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     E = wmmse.mmse_matrix(Gm, L, 1.0)
     F = hermitian_sqrt(np.linalg.inv(_herm(E)))
     GX = Gm @ Xm
-    S_m = _herm(np.linalg.inv(_herm(GX @ GX.conj().T + np.eye(Gm.shape[0]))))
+    S_m = _herm(np.linalg.inv(_herm(GX.conj().T @ GX + np.eye(Xm.shape[1]))))
     return F, F @ U.conj().T, S_m
 
 
@@ -179,38 +183,36 @@ def aux_closed_form(A, G, X, Ups, d_s: int) -> Aux:
     return Aux(F_r=F_r, W_r=W_r, F_e=F_e, W_e=W_e, S_m=S_m)
 
 
-def _solve_power(K_list, B_list, power):
-    """Minimize sum_g tr(X_g^H K_g X_g) - 2 Re tr(B_g^H X_g) s.t. sum ||X_g||^2 <= power."""
-    eig = [np.linalg.eigh(_herm(K)) for K in K_list]
-    coef = [(np.maximum(w, 0.0), V, V.conj().T @ B) for (w, V), B in zip(eig, B_list, strict=True)]
-
-    def sol(mu):
-        return [V @ (C / (w + mu)[:, None]) for w, V, C in coef]
+def _solve_power(Hess, b, power):
+    """Minimize ``x^H Hess x - 2 Re(b^H x)`` subject to ``||x||^2 <= power`` (Hess PSD)."""
+    w, V = np.linalg.eigh(_herm(Hess))
+    w = np.maximum(w, 0.0)
+    c = V.conj().T @ b
+    g = np.abs(c) ** 2
 
     def excess(mu):
-        return sum(float(np.sum(np.abs(C) ** 2 / (w + mu)[:, None] ** 2)) for w, _, C in coef) - power
+        return float(np.sum(g / (w + mu) ** 2)) - power
 
-    wmin = min(float(w.min()) for w, _, _ in coef)
-    if wmin > 1e-12 * max(1.0, max(float(w.max()) for w, _, _ in coef)) and excess(0.0) <= 0:
-        return sol(0.0), 0.0
-    g = sum(float(np.sum(np.abs(C) ** 2)) for _, _, C in coef)
-    hi = 2.0 * np.sqrt(g / power) + 1e-300
+    if w.min() > 1e-12 * max(1.0, w.max()) and excess(0.0) <= 0:
+        return V @ (c / w), 0.0
+    hi = 2.0 * np.sqrt(g.sum() / power) + 1e-300
     lo = hi
     for _ in range(2000):
         lo /= 2
         if excess(lo) > 0:
             break
     mu = sopt.brentq(excess, lo, hi, rtol=1e-14, xtol=1e-300)
-    return sol(mu), mu
+    return V @ (c / (w + mu)), mu
 
 
 def nominal_precoder(A, G, X_shape, aux: Aux, cross, cross_prices, power, d_s: int):
     """Closed-form precoder step of the non-robust problem (radius 0).
 
-    Minimizes ``||W_r A X - [F_r, 0]||^2 + ||W_e G Lambda - F_e||^2 + tr(S_m G X X^H G^H)
-    + sum_j tr(Pi_j C_j X X^H C_j^H)`` over ``||X||_F^2 <= P``: ``Q = (K_Q + mu I)^{-1} B_Q``,
-    ``Lambda = (K_L + mu I)^{-1} B_L`` with the power multiplier ``mu >= 0`` found by
-    bisection.
+    Minimizes ``||W_r A X - [F_r, 0]||^2 + ||W_e G Lambda - F_e||^2 + tr(S_m X^H G^H G X)
+    + sum_j tr(Pi_j C_j X X^H C_j^H)`` over ``||X||_F^2 <= P``. In ``x = vec(X)`` this is
+    ``x^H Hess x - 2 Re(b^H x)`` with ``Hess = blkdiag(I kron K_Q, I kron K_L) + S_m^T kron
+    G^H G``; the solution is ``(Hess + mu I)^{-1} b`` with the power multiplier ``mu >= 0``
+    found by bisection.
 
     Parameters
     ----------
@@ -239,19 +241,24 @@ def nominal_precoder(A, G, X_shape, aux: Aux, cross, cross_prices, power, d_s: i
     n_t, k = X_shape
     d = check_int(d_s, "d_s", minimum=1, maximum=k - 1)
     C = as_array(cross, "cross", ndim=3, kind="complex")
-    Pi = as_array(cross_prices, "cross_prices", shape=(C.shape[0], C.shape[1], C.shape[1]),
-                  kind="complex")
+    Pi = as_array(
+        cross_prices, "cross_prices", shape=(C.shape[0], C.shape[1], C.shape[1]), kind="complex"
+    )
     P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
+    if aux.S_m.shape != (k, k):
+        raise ValueError(f"aux.S_m must have shape ({k}, {k}), got {aux.S_m.shape}")
     WA = aux.W_r @ Am
-    K_q = WA.conj().T @ WA + Gm.conj().T @ aux.S_m @ Gm
+    K_q = WA.conj().T @ WA
     for Cj, Pj in zip(C, Pi, strict=True):
         K_q = K_q + Cj.conj().T @ Pj @ Cj
     WG = aux.W_e @ Gm
     K_l = K_q + WG.conj().T @ WG
-    B_q = WA.conj().T @ aux.F_r
-    B_l = WG.conj().T @ aux.F_e
-    (Q, L), mu = _solve_power([K_q, K_l], [B_q, B_l], P)
-    X = np.concatenate([Q, L], axis=1)
-    if X.shape != (n_t, k) or L.shape[1] != k - d:
-        raise ValueError("X_shape does not match the auxiliary variables")
-    return X, mu
+    Hess = np.kron(aux.S_m.T, Gm.conj().T @ Gm)
+    for col in range(k):
+        blk = slice(col * n_t, (col + 1) * n_t)
+        Hess[blk, blk] += K_q if col < d else K_l
+    B = np.zeros((n_t, k), complex)
+    B[:, :d] = WA.conj().T @ aux.F_r
+    B[:, d:] = WG.conj().T @ aux.F_e
+    x, mu = _solve_power(Hess, B.reshape(-1, order="F"), P)
+    return x.reshape((n_t, k), order="F"), mu

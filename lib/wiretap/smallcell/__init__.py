@@ -16,6 +16,7 @@ threshold. The part of the book built on this module derives every step; the mod
 * :mod:`~wiretap.smallcell.experiments`: the Monte Carlo drivers of Figs. 2-7.
 """
 
+from . import analysis, experiments
 from .algorithms import (
     SCHEMES,
     NashResult,
@@ -29,14 +30,22 @@ from .algorithms import (
     solve_scheme,
     theorem6_step,
 )
+from .network import (
+    TABLE_I,
+    Geometry,
+    Network,
+    coupled_network,
+    generate_network,
+    path_gain_db,
+    with_uncertainty,
+)
 from .response import BestResponseSolution, CvxpyBestResponse, solve_best_response
-from .network import TABLE_I, Geometry, Network, generate_network, path_gain_db, with_uncertainty
 from .robust import (
     Evaluation,
+    evaluate,
     eve_coefficient,
     eve_coefficient_printed,
     eve_sinr,
-    evaluate,
     interference,
     legit_coefficient,
     legit_coefficient_printed,
@@ -58,11 +67,14 @@ __all__ = [
     "Network",
     "PriceResult",
     "SchemeOutcome",
+    "analysis",
     "best_response",
+    "coupled_network",
+    "evaluate",
     "eve_coefficient",
     "eve_coefficient_printed",
     "eve_sinr",
-    "evaluate",
+    "experiments",
     "generate_network",
     "initial_power",
     "interference",

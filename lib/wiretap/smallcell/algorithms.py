@@ -24,9 +24,9 @@ from .._validation import (
     check_range,
 )
 from ..results import IterativeResult
-from .response import _solve
 from .core import Stack, stack
 from .network import Network
+from .response import _solve
 from .robust import Evaluation, _secrecy, evaluate
 
 __all__ = [
@@ -56,8 +56,12 @@ _BR_KKT_TOL = 1e-6
 
 
 # ------------------------------------------------------------------------- best responses
-def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray):
-    """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N)."""
+def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray, warm=None):
+    """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N).
+
+    ``warm``: dict with arrays ``"q"`` (T, J), ``"mu"`` (T, J), ``"p"`` (T, J, K) from the
+    previous sweep; updated in place for ``players``.
+    """
     T, _, K = P.shape
     nb = len(players)
     a = S.a(P)[:, players]
@@ -65,6 +69,13 @@ def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndar
     c = np.einsum("tn,tnjk->tjk", kappa, S.hm)[:, players]
     beta = np.repeat((kappa * S.rm).sum(axis=1), nb)
     s = np.maximum((P**2).sum(axis=(1, 2))[:, None] - (P[:, players] ** 2).sum(axis=2), 0.0)
+    ws = None
+    if warm is not None and np.all(np.isfinite(warm["q"][:, players])):
+        ws = (
+            warm["q"][:, players].ravel(),
+            warm["mu"][:, players].ravel(),
+            warm["p"][:, players].reshape(T * nb, K),
+        )
     sol = _solve(
         a.reshape(T * nb, K),
         b.reshape(T * nb, K),
@@ -73,7 +84,12 @@ def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndar
         s.ravel(),
         S.p_mask[:, players].ravel(),
         S.p_max[:, players].ravel(),
+        ws,
     )
+    if warm is not None:
+        warm["q"][:, players] = sol.q.reshape(T, nb)
+        warm["mu"][:, players] = sol.mu.reshape(T, nb)
+        warm["p"][:, players] = sol.p.reshape(T, nb, K)
     ok = np.all(np.isfinite(sol.p), axis=1) & (sol.kkt <= _BR_KKT_TOL)
     return sol.p.reshape(T, nb, K), ok.reshape(T, nb).all(axis=1), sol.kkt.reshape(T, nb)
 
@@ -207,8 +223,11 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
     msgs = [f"no convergence within max_iter={max_iter} sweeps"] * T
     change_h: list[list[float]] = [[] for _ in range(T)]
     power_h = [[P0[t].copy()] for t in range(T)] if record else None
-    sec_h = [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
+    sec_h = (
+        [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
+    )
     everyone = np.arange(J)
+    warm_all = {"q": np.full((T, J), np.nan), "mu": np.zeros((T, J)), "p": np.zeros_like(P)}
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:
@@ -216,14 +235,17 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
         sub = S if idx.size == T else S.take(idx)
         old = P[idx]
         ok = np.ones(idx.size, dtype=bool)
+        warm = {k: v[idx] for k, v in warm_all.items()}
         if mode == "simultaneous":
-            new, ok, _ = _best_responses(sub, old, kappa[idx], everyone)
+            new, ok, _ = _best_responses(sub, old, kappa[idx], everyone, warm)
         else:
             new = old.copy()
             for j in range(J):
-                pj, okj, _ = _best_responses(sub, new, kappa[idx], np.array([j]))
+                pj, okj, _ = _best_responses(sub, new, kappa[idx], np.array([j]), warm)
                 new[:, j] = pj[:, 0]
                 ok &= okj
+        for k, v in warm.items():
+            warm_all[k][idx] = v
         change = np.linalg.norm((new - old).reshape(idx.size, -1), axis=1)
         base = np.linalg.norm(old.reshape(idx.size, -1), axis=1)
         rel = np.divide(change, base, out=np.full(idx.size, np.inf), where=base > 0)
@@ -398,14 +420,18 @@ def theorem6_step(net: Network, c_sm: float, *, fraction: float = 0.9) -> float:
     """
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
-    c = float(as_array(c_sm, "c_sm", ndim=0))
+    c = float(as_array(c_sm, "c_sm", ndim=0, finite=False))
+    if np.isnan(c) or c == np.inf:
+        raise ValueError(f"c_sm must be a finite number, got {c}")
     if c <= 0:
         raise ValueError(
             f"c_sm must be > 0 for Theorem 6 to give a step (got {c:.3g}): the uniqueness "
             "condition of Theorem 2 does not hold for this network"
         )
     fr = float(check_range(fraction, "fraction", 0.0, 1.0, low_open=True, high_open=True))
-    L2 = float(np.sum((np.linalg.norm(net.hm.reshape(net.n_mue, -1), axis=1) + np.sqrt(net.e_mue)) ** 2))
+    L2 = float(
+        np.sum((np.linalg.norm(net.hm.reshape(net.n_mue, -1), axis=1) + np.sqrt(net.e_mue)) ** 2)
+    )
     return fr * 2.0 * c / L2
 
 
@@ -525,6 +551,9 @@ def _adaptive_price(t_, k, z, brk, rho0):
     narrow = (lo > 0) & (hi <= 10.0 * lo)
     inside = np.isfinite(rf) & (rf > lo) & (rf < hi)
     k_new = np.where(no_hi, expand, np.where(narrow & inside, rf, geo))
+    # ζ <= 0 and no price with ζ > 0 seen yet: try the zero price (the constraint may be
+    # inactive), i.e. the projection [κ + ϱζ]^+ with a long step
+    k_new = np.where(~pos & np.isnan(zlo), 0.0, k_new)
     for k_, v in (("lo", lo), ("zlo", zlo), ("hi", hi), ("zhi", zhi), ("side", side)):
         brk[k_][t_] = v
     return k_new

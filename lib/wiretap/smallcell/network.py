@@ -40,6 +40,7 @@ __all__ = [
     "TABLE_I",
     "Geometry",
     "Network",
+    "coupled_network",
     "generate_network",
     "path_gain_db",
     "with_uncertainty",
@@ -306,7 +307,7 @@ def generate_network(
     p_mask: float = 0.5,
     noise_dbm: float = -120.0,
     i_th: float = 10e-12,
-    p_mbs: float = 1.0,
+    p_mbs: float = 10.0,
     mue_distance: float | None = 1000.0,
     shadowing_db: float = 10.0,
     min_distance: float = 10.0,
@@ -323,8 +324,11 @@ def generate_network(
     shadowing draw (std ``shadowing_db``) and an independent Rayleigh (exponential power)
     fading draw per channel.
 
-    Two inputs are not in Table I and are our choice: the macro BS power ``p_mbs`` per
-    channel (default 1 W) and the MUE placement (uniform).
+    Three inputs are not in Table I and are our choice (see the System model chapter):
+    the macro BS power ``p_mbs`` per channel (default 10 W: a 46 dBm macro BS split over
+    four channels), the MUE placement (default: 1 km from the macro BS in a uniform
+    direction, just outside the small-cell square; ``mue_distance=None`` draws it
+    uniformly in the square), and ``min_distance``.
 
     Parameters
     ----------
@@ -344,6 +348,9 @@ def generate_network(
         Interference threshold of every MUE in W (Table I: -110 dBW = 10e-12 W).
     p_mbs : float
         Macro BS power per channel in W.
+    mue_distance : float or None
+        Distance of each MUE from the macro BS in metres (uniform direction), or ``None``
+        for MUEs uniform in the square.
     shadowing_db : float
         Log-normal shadowing standard deviation in dB (>= 0).
     min_distance : float
@@ -431,3 +438,76 @@ def generate_network(
         geometry=Geometry(sbs=sbs, sue=sue, eve=eve, mue=mue, mbs=mbs, area=L),
     )
     return with_uncertainty(net, chi_eps, chi_vareps, chi_e)
+
+
+def coupled_network(
+    rng,
+    *,
+    n_sbs: int = 3,
+    n_channels: int = 2,
+    coupling: float = 0.02,
+    eve_gain: float = 0.2,
+    chi: float = 0.1,
+    p_mask: float = 1.0,
+    p_max: float = 1.5,
+    i_th: float = 1.0,
+) -> Network:
+    """A small network in normalized units with weak, controllable coupling.
+
+    Noise power 1, direct gains ``U(0.8, 1.2)``, cross gains ``coupling * U(0.5, 1.5)``,
+    eavesdropper direct gains ``eve_gain * U(0.8, 1.2)`` and cross gains
+    ``coupling * U(0.5, 1.5)``, no macro BS, one MUE with gains ``U(0.5, 1.5)``. For small
+    ``coupling`` and ``eve_gain`` the matrix ``Υ`` of Theorem 2 is positive definite (low
+    SINR, every channel has secrecy, weak interaction): the regime where the paper's
+    uniqueness and convergence results apply.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or int
+    n_sbs, n_channels : int
+    coupling, eve_gain : float
+        Levels of the cross gains and of the eavesdroppers' direct gains (> 0).
+    chi : float
+        Uncertainty coefficient for all three sets (radius rule of :func:`with_uncertainty`).
+    p_mask, p_max, i_th : float
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = coupled_network(np.random.default_rng(0))
+    >>> net.shape, net.noise
+    ((3, 2), 1.0)
+    """
+    gen = as_generator(rng)
+    J = check_int(n_sbs, "n_sbs", minimum=1)
+    K = check_int(n_channels, "n_channels", minimum=1)
+    cpl = float(check_positive(coupling, "coupling"))
+    eg = float(check_positive(eve_gain, "eve_gain"))
+
+    def u(lo, hi, shape):
+        return gen.uniform(lo, hi, shape)
+
+    eye = np.eye(J, dtype=bool)[:, :, None]
+    h = np.where(eye, u(0.8, 1.2, (J, J, K)), cpl * u(0.5, 1.5, (J, J, K)))
+    g = np.where(eye, eg * u(0.8, 1.2, (J, J, K)), cpl * u(0.5, 1.5, (J, J, K)))
+    net = Network(
+        h=h,
+        h0=np.zeros((J, K)),
+        g=g,
+        g0=np.zeros((J, K)),
+        hm=u(0.5, 1.5, (1, J, K)),
+        p0=np.zeros(K),
+        noise=1.0,
+        p_mask=np.full(J, float(p_mask)),
+        p_max=np.full(J, float(p_max)),
+        i_th=np.array([float(i_th)]),
+        eps_d=np.zeros((J, K)),
+        eps_c=np.zeros((J, K)),
+        e_mue=np.zeros(1),
+    )
+    c = float(check_nonnegative(chi, "chi"))
+    return with_uncertainty(net, c, c, c)

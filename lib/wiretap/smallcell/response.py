@@ -172,6 +172,10 @@ class BestResponseSolution:
     kkt: np.ndarray
     outer_iterations: int
 
+    @property
+    def q(self) -> np.ndarray:
+        return (self.p**2).sum(axis=1)
+
 
 def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
     """Relative KKT residual of problem (33) at ``p`` with budget multiplier ``mu``.
@@ -179,7 +183,9 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
     Stationarity of the Lagrangian per channel (sign conditions at the bounds),
     complementarity of the budget and feasibility, divided by ``max_k [a_k - b_k]^+``.
     """
-    a, b, c, beta, s, m, P, p, mu = (np.asarray(x, dtype=float) for x in (a, b, c, beta, s, m, P, p, mu))
+    a, b, c, beta, s, m, P, p, mu = (
+        np.asarray(x, dtype=float) for x in (a, b, c, beta, s, m, P, p, mu)
+    )
     finite = np.isfinite(b)
     bb = np.where(finite, b, 0.0)
     r = np.sqrt((p**2).sum(axis=1) + s)
@@ -203,7 +209,11 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
         sub = np.zeros(len(p))
     S = p.sum(axis=1)
     comp = np.abs(mu * (P - S))
-    feas = np.maximum(S - P, 0.0) * 1.0 + np.maximum(p - mcol, 0.0).max(axis=1) + np.maximum(-p, 0.0).max(axis=1)
+    feas = (
+        np.maximum(S - P, 0.0) * 1.0
+        + np.maximum(p - mcol, 0.0).max(axis=1)
+        + np.maximum(-p, 0.0).max(axis=1)
+    )
     scale = np.maximum(np.max(np.where(finite, np.maximum(a - bb, 0.0), 0.0), axis=1), 1e-300)
     return np.maximum.reduce([viol.max(axis=1) / scale, sub / scale, comp / (scale * P), feas / P])
 
@@ -256,50 +266,74 @@ def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
     return _solve(a, b, c, beta, s, m, P)
 
 
-def _solve(a, b, c, beta, s, m, P) -> BestResponseSolution:
+def _solve(a, b, c, beta, s, m, P, warm=None) -> BestResponseSolution:
+    """Core solver (no validation). ``warm = (q0, mu0, p0)`` from a previous solve of a
+    nearby problem (e.g. the same player one sweep earlier) speeds up the searches."""
     finite = np.isfinite(b)
     useful = finite & (a > np.where(finite, b, 0.0))
     # unusable channels: a = b = 0 makes f' = 0 <= λ, so they get no power
     a_ = np.where(useful, a, 0.0)
     b_ = np.where(useful, b, 0.0)
     mcol = m[:, None]
-    B = a.shape[0]
+    B, K = a.shape
+    q0, mu0, p0 = warm if warm is not None else (None, None, None)
     tau = np.zeros(B)
-    p, mu = _with_budget(a_, b_, c, tau[:, None], mcol, P)
-    outer = 0
+    p = np.zeros((B, K))
+    mu = np.zeros(B)
     priced = beta > 0
-    if priced.any():
-        idx = np.flatnonzero(priced)
-        pa, ma, taua, its = _outer(
-            a_[idx], b_[idx], c[idx], beta[idx], s[idx], mcol[idx], P[idx], p[idx]
+    free = ~priced
+    if free.any():
+        i = np.flatnonzero(free)
+        p[i], mu[i] = _with_budget(
+            a_[i], b_[i], c[i], tau[i, None], mcol[i], P[i], None if mu0 is None else mu0[i]
         )
-        p[idx], mu[idx], tau[idx] = pa, ma, taua
-        outer = its
+    outer = 0
+    if priced.any():
+        i = np.flatnonzero(priced)
+        if q0 is None:
+            pf, _ = _with_budget(a_[i], b_[i], c[i], tau[i, None], mcol[i], P[i])
+            q_start, q_hi = (pf**2).sum(axis=1), None
+            mw, pw = None, None
+        else:
+            q_start, q_hi, mw, pw = q0[i], None, mu0[i], p0[i]
+        p[i], mu[i], tau[i], outer = _outer(
+            a_[i], b_[i], c[i], beta[i], s[i], mcol[i], P[i], q_start, q_hi, mw, pw
+        )
     kkt = kkt_residual(a_, b_, c, beta, s, m, P, p, mu)
     return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, outer_iterations=outer)
 
 
-def _outer(a, b, c, beta, s, m, P, p_free):
-    """Search ``q = ||p||^2`` with ``τ = β / sqrt(q + s)`` (rows with β > 0)."""
-    B = a.shape[0]
-    p = np.zeros_like(a)
-    mu = np.zeros(B)
+def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
+    """Search ``q = ||p||^2`` with ``τ = β / sqrt(q + s)`` (rows with β > 0).
+
+    ``φ(q) = q - ||p(τ(q))||^2`` changes sign once (from - to +) on ``[0, q_hi]``, where
+    ``q_hi`` is any upper bound of ``||p||^2`` (default ``min(K m^2, m P)``); the root gives
+    the KKT point. Safeguarded Newton from ``q_start``, with the bracket halved when a
+    Newton step leaves it.
+    """
+    B, K = a.shape
+    mv = m[:, 0]
+    if q_hi is None:
+        q_hi = np.minimum(K * mv**2, mv * P) * (1 + 1e-12)
+    p = np.zeros_like(a) if p0 is None else p0.copy()
+    mu = np.zeros(B) if mu0 is None else mu0.copy()
     tau = np.full(B, np.nan)
     # s = 0: p = 0 is optimal iff the positive marginal utilities have norm <= β
     g0 = np.maximum(a - b - c, 0.0)
     zero = (s <= 0) & (np.linalg.norm(g0, axis=1) <= beta)
+    p[zero] = 0.0
+    mu[zero] = 0.0
     work = ~zero
-    q_hi = (p_free**2).sum(axis=1)  # ||p(τ=0)||^2 >= q*, so φ(q_hi) >= 0
     lo = np.zeros(B)
-    hi = q_hi.copy()
-    q = q_hi.copy()
+    hi = np.maximum(q_hi, q_start)
+    q = np.clip(q_start, 1e-300, hi)
     its = 0
-    for its in range(1, _MAX_NEWTON + 1):
-        if not work.any():
-            break
-        with np.errstate(divide="ignore"):
-            t = np.where(work, beta / np.sqrt(np.maximum(q + s, 1e-300)), 0.0)
-        pt, mt = _with_budget(a, b, c, t[:, None], m, P, mu, p if its > 1 else None)
+    first = p0 is None
+    while its < _MAX_NEWTON and work.any():
+        its += 1
+        t = np.where(work, beta / np.sqrt(np.maximum(q + s, 1e-300)), 0.0)
+        pt, mt = _with_budget(a, b, c, t[:, None], m, P, mu, None if first else p)
+        first = False
         nq = (pt**2).sum(axis=1)
         phi = q - nq
         p = np.where(work[:, None], pt, p)
@@ -309,12 +343,17 @@ def _outer(a, b, c, beta, s, m, P, p_free):
         hi = np.where(work & (phi >= 0), q, hi)
         w = _interior_weights(a, b, pt, t[:, None], m)
         sw = w.sum(axis=1)
-        active = mt > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pbar = np.where(active & (sw > 0), (w * pt).sum(axis=1) / sw, 0.0)
-            dphi = 1.0 - t / (q + s) * (w * pt * (pt - pbar[:, None])).sum(axis=1)
-            qn = q - phi / dphi
-        bad = ~np.isfinite(qn) | (qn < lo) | (qn > hi) | (dphi <= 0)
+        pbar = np.divide((w * pt).sum(axis=1), sw, out=np.zeros(B), where=(mt > 0) & (sw > 0))
+        qs = q + s
+        curv = (w * pt * (pt - pbar[:, None])).sum(axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dphi = np.where(
+                qs > 1e-200,
+                1.0 - np.divide(t, qs, out=np.zeros(B), where=qs > 1e-200) * curv,
+                np.nan,
+            )
+        qn = q - np.divide(phi, dphi, out=np.full(B, np.inf), where=dphi > 0)
+        bad = ~np.isfinite(qn) | (qn < lo) | (qn > hi)
         qn = np.where(bad, 0.5 * (lo + hi), qn)
         done = (np.abs(phi) <= _RTOL * np.maximum(q + s, 1e-300)) | (
             hi - lo <= _RTOL * np.maximum(hi + s, 1e-300)
@@ -367,11 +406,12 @@ class CvxpyBestResponse:
             )
         )
 
-    def solve(self, a, b, c, beta, s, m, P, **solver_options):
-        """Solve one instance; returns ``(p, SolveInfo)`` (``p`` is NaN unless solved).
+    def solve(self, a, b, c, beta, s, m, P, *, accept=("optimal",), **solver_options):
+        """Solve one instance; returns ``(p, SolveInfo)``.
 
         Parameters are those of :func:`solve_best_response` for one row (``a, b, c`` of
-        shape (K,), the rest scalars); ``solver_options`` go to Clarabel.
+        shape (K,), the rest scalars). ``accept`` lists the statuses whose solution is
+        returned (``p`` is NaN otherwise); ``solver_options`` go to Clarabel.
         """
         K = self.K
         a = as_array(a, "a", shape=(K,))
@@ -387,7 +427,7 @@ class CvxpyBestResponse:
         self.beta_inv_b.value = float(beta) / bb
         self.beta_sqrt_s.value = np.array([float(beta) * np.sqrt(float(s))])
         self.budget.value = float(P)
-        info = convex.solve(self.problem, **solver_options)
+        info = convex.solve(self.problem, accept=tuple(accept), **solver_options)
         if not info.ok:
             return np.full(K, np.nan), info
         return np.clip(np.asarray(self.x.value, dtype=float) / bb, 0.0, None), info

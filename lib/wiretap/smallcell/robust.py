@@ -18,15 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_positive
 from .core import stack
 from .network import Network
 
 __all__ = [
     "Evaluation",
+    "evaluate",
     "eve_coefficient",
     "eve_coefficient_printed",
     "eve_sinr",
-    "evaluate",
     "interference",
     "legit_coefficient",
     "legit_coefficient_printed",
@@ -86,11 +87,7 @@ def legit_coefficient(net: Network, p) -> np.ndarray:
 def legit_coefficient_printed(net: Network, p) -> np.ndarray:
     """``a_j(k)`` exactly as printed in eq. (22): ``p_j(k)`` (own power) weights the sum."""
     S, P = _one(net, p)
-    den = (
-        P * S.h_off.sum(axis=1)
-        + S.p0[:, None, :] * S.h0
-        + S.noise[:, None, None]
-    )
+    den = P * S.h_off.sum(axis=1) + S.p0[:, None, :] * S.h0 + S.noise[:, None, None]
     return (S.hd / den)[0]
 
 
@@ -191,7 +188,14 @@ def secrecy_rates(net: Network, p, *, robust: bool = True, base: float = 2.0) ->
     True
     """
     S, P = _one(net, p)
-    return _secrecy(S, P, robust)[0] / np.log(float(base))
+    return _secrecy(S, P, robust)[0] / _log_base(base)
+
+
+def _log_base(base) -> float:
+    b = float(check_positive(base, "base"))
+    if b == 1.0:
+        raise ValueError("base must not be 1")
+    return float(np.log(b))
 
 
 def _secrecy(S, P, robust: bool) -> np.ndarray:
@@ -321,7 +325,7 @@ def evaluate(net: Network, p, *, base: float = 2.0) -> Evaluation:
     Tang et al. (2021), Sec. VI-C ("under the worst-case scenarios").
     """
     S, P = _one(net, p)
-    lb = np.log(float(base))
+    lb = _log_base(base)
     return Evaluation(
         power=P[0].sum(axis=1),
         secrecy=_secrecy(S, P, True)[0].sum(axis=1) / lb,

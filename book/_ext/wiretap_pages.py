@@ -1,0 +1,354 @@
+"""Sphinx extension: reference pages generated from the book itself, on every build.
+
+Two directives, each used by one appendix page:
+
+``{wiretap-exercises}``
+    The instructor table: every exercise of every chapter in the build, with its difficulty,
+    estimated time, whether it is graded automatically, and the library functions it uses,
+    read from the chapters' sources by :mod:`wiretap.assignments`.
+
+``{wiretap-repro}``
+    The Reproducibility tables: the paper-versus-ours rows that ``wiretap.repro.compare``
+    wrote as JSON while the chapters executed (``$WIRETAP_REPRO_DIR``, default
+    ``<book>/_build/repro``), with the seed, the scale and the run time of each figure.
+
+Pages that use either directive depend on every chapter, so this extension
+
+- marks them out of date on every build (``env-get-outdated``), so cached builds refresh them;
+- moves them to the end of the reading order (``env-before-read-docs``). Sphinx reads documents
+  in sorted order and myst-nb executes a notebook when it reads it, so without this
+  ``book/appendix/...`` would be read before ``book/isac/...`` had run and written its tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+DIRECTIVES = ("wiretap-exercises", "wiretap-repro")
+_USES = re.compile(r"^[`:]{3,}\{(" + "|".join(DIRECTIVES) + r")\}", re.MULTILINE)
+DIFFICULTY = {1: "1 apply", 2: "2 derive", 3: "3 implement"}
+
+
+# ---- docutils helpers ------------------------------------------------------------------------
+
+
+def _cell(content) -> nodes.entry:
+    entry = nodes.entry()
+    if isinstance(content, nodes.Node):
+        para = content if isinstance(content, nodes.paragraph) else nodes.paragraph("", "", content)
+    else:
+        para = nodes.paragraph(text=str(content))
+    entry += para
+    return entry
+
+
+def table(headers, rows, *, caption: str | None = None, classes=()) -> nodes.table:
+    """A docutils table; cells may be strings or inline nodes."""
+    tab = nodes.table(classes=["wiretap-generated", *classes])
+    if caption:
+        tab += nodes.title(text=caption)
+    group = nodes.tgroup(cols=len(headers))
+    tab += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    row = nodes.row()
+    for h in headers:
+        row += _cell(h)
+    head += row
+    group += head
+    body = nodes.tbody()
+    for r in rows:
+        row = nodes.row()
+        for c in r:
+            row += _cell(c)
+        body += row
+    group += body
+    return tab
+
+
+def doc_link(docname: str, text: str | None = None) -> addnodes.pending_xref:
+    """A link to a document (its title when ``text`` is None)."""
+    ref = addnodes.pending_xref(
+        "",
+        refdomain="std",
+        reftype="doc",
+        reftarget="/" + docname,
+        refexplicit=text is not None,
+        refwarn=True,
+    )
+    ref += nodes.inline(text=text or docname)
+    return ref
+
+
+def label_link(label: str, text: str) -> addnodes.pending_xref:
+    ref = addnodes.pending_xref(
+        "", refdomain="std", reftype="ref", reftarget=label, refexplicit=True, refwarn=True
+    )
+    ref += nodes.inline(text=text)
+    return ref
+
+
+def _part_order(env) -> list[str]:
+    """Part folders in table-of-contents order."""
+    from wiretap.assignments import all_chapters
+
+    try:
+        chapters = all_chapters(env.srcdir)
+    except ValueError:
+        return []
+    return list(dict.fromkeys(p.parent.name for p in chapters))
+
+
+def _chapters_in_build(env) -> list[tuple[str, Path]]:
+    """(docname, source path) of every numbered chapter in this build, in book order."""
+    from wiretap.assignments import all_chapters
+
+    root = Path(env.srcdir)
+    out = []
+    for path in all_chapters(root):
+        docname = path.relative_to(root).with_suffix("").as_posix()
+        if docname in env.found_docs:
+            out.append((docname, path))
+    return out
+
+
+# ---- the instructor table ---------------------------------------------------------------------
+
+
+class ExercisesDirective(SphinxDirective):
+    """Tables of the book's exercises, one per part, generated from the chapters."""
+
+    has_content = False
+
+    def run(self):
+        from wiretap.assignments import read_chapter
+
+        by_part: dict[str, list] = {}
+        for docname, path in _chapters_in_build(self.env):
+            self.env.note_dependency(str(path))
+            ch = read_chapter(path)
+            for problem in ch.problems:
+                logger.warning(f"{path}: {problem}", location=(self.env.docname, self.lineno))
+            if ch.exercises:
+                by_part.setdefault(ch.part, []).append((docname, ch))
+        if not by_part:
+            return [nodes.paragraph(text="No chapter in this build has exercises yet.")]
+        out: list[nodes.Node] = []
+        summary = []
+        for part, chapters in by_part.items():
+            exs = [e for _, ch in chapters for e in ch.exercises]
+            minutes = sum(e.meta.time for e in exs if e.meta)
+            summary.append(
+                (
+                    doc_link(f"book/{part}/index"),
+                    str(len(chapters)),
+                    str(len(exs)),
+                    str(sum(e.graded for e in exs)),
+                    f"{minutes / 60:.1f}",
+                )
+            )
+        out.append(
+            table(
+                ("Part", "Chapters with exercises", "Exercises", "Auto-graded", "Hours (est.)"),
+                summary,
+                classes=["wiretap-exercise-summary"],
+            )
+        )
+        for part, chapters in by_part.items():
+            for docname, ch in chapters:
+                rows = []
+                for e in ch.exercises:
+                    m = e.meta
+                    uses = nodes.paragraph()
+                    for i, name in enumerate(m.uses if m else ()):
+                        if i:
+                            uses += nodes.Text(", ")
+                        uses += nodes.literal(text=name)
+                    rows.append(
+                        (
+                            label_link(e.label, e.title),
+                            DIFFICULTY.get(m.difficulty, "?") if m else "?",
+                            str(m.time) if m else "?",
+                            "yes" if e.graded else "no",
+                            uses,
+                        )
+                    )
+                rubric = nodes.rubric()
+                rubric += doc_link(docname)
+                rubric += nodes.Text(f" ({ch.key})")
+                out.append(rubric)
+                out.append(
+                    table(
+                        ("Exercise", "Difficulty", "Minutes", "Auto-graded", "Uses"),
+                        rows,
+                        classes=["wiretap-exercises"],
+                    )
+                )
+        return out
+
+
+# ---- the reproducibility tables ---------------------------------------------------------------
+
+
+def repro_folder(env) -> Path:
+    value = os.environ.get("WIRETAP_REPRO_DIR")
+    return Path(value) if value else Path(env.srcdir) / "_build" / "repro"
+
+
+class ReproDirective(SphinxDirective):
+    """Paper-versus-ours tables of every reproduced figure, from the JSON the chapters wrote."""
+
+    has_content = False
+
+    def run(self):
+        from wiretap.repro import load_all
+
+        folder = repro_folder(self.env)
+        comps = load_all(folder)
+        if not comps:
+            return [
+                nodes.paragraph(
+                    text="No chapter in this build has recorded a reproduced figure yet."
+                )
+            ]
+        order = _part_order(self.env)
+        comps.sort(key=lambda c: (order.index(c.part) if c.part in order else 99, c.figure))
+        has_index = {d.split("/")[1] for d in self.env.found_docs if d.count("/") == 2}
+
+        def part_cell(part):
+            if part in has_index and f"book/{part}/index" in self.env.found_docs:
+                return doc_link(f"book/{part}/index")
+            return part
+
+        summary = [
+            (
+                part_cell(c.part),
+                c.figure,
+                c.scale,
+                "" if c.seed is None else str(c.seed),
+                "" if c.elapsed is None else f"{c.elapsed:.1f}",
+                str(len(c.rows)),
+            )
+            for c in comps
+        ]
+        out: list[nodes.Node] = [
+            table(
+                ("Part", "Figure", "Scale", "Seed", "Time (s)", "Rows"),
+                summary,
+                classes=["wiretap-repro-summary"],
+            )
+        ]
+        current = None
+        for c in comps:
+            if c.part != current:
+                current = c.part
+                rubric = nodes.rubric()
+                cell = part_cell(c.part)
+                rubric += cell if isinstance(cell, nodes.Node) else nodes.Text(cell)
+                out.append(rubric)
+            meta = f"{c.figure}: paper vs ours ({c.scale} scale"
+            meta += "" if c.seed is None else f", seed {c.seed}"
+            meta += "" if c.elapsed is None else f", {c.elapsed:.1f} s"
+            out.append(
+                table(
+                    ("Quantity", "Paper", "Ours", "Note"),
+                    [(r.quantity, r.paper, r.ours, r.note) for r in c.rows],
+                    caption=meta + ")",
+                    classes=["wiretap-repro"],
+                )
+            )
+        return out
+
+
+# ---- reading order ----------------------------------------------------------------------------
+
+
+def generated_pages(env) -> list[str]:
+    """Docnames whose source uses one of this extension's directives."""
+    pages = []
+    for docname in sorted(env.found_docs):
+        try:
+            text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _USES.search(text):
+            pages.append(docname)
+    return pages
+
+
+def always_outdated(app, env, added, changed, removed):
+    return generated_pages(env)
+
+
+def read_last(app, env, docnames: list[str]):
+    pages = [d for d in generated_pages(env) if d in docnames]
+    for d in pages:
+        docnames.remove(d)
+    docnames.extend(pages)
+
+
+# ---- the Colab button -------------------------------------------------------------------------
+
+
+def colab_opens_the_published_notebook(app, pagename, templatename, context, doctree):
+    """Point the Colab launch button at the executed ``.ipynb`` of the published book.
+
+    Chapters are Jupytext ``.md`` files, which Colab cannot open. The theme copies each
+    executed notebook to ``_sources/<page>.ipynb`` (the download button's ``.ipynb``); when
+    the HTML folder is published to the ``wiretap_colab_branch`` branch (``ghp-import -n -p -f
+    _build/html`` pushes it to ``gh-pages``), Colab opens that notebook from GitHub. An empty
+    ``wiretap_colab_branch`` leaves the theme's link alone.
+    """
+    branch = app.config.wiretap_colab_branch
+    if not branch:
+        return
+    for group in context.get("header_buttons", []):
+        if not isinstance(group, dict) or group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("text") == "Colab" and "/blob/" in button.get("url", ""):
+                base = button["url"].split("/blob/")[0]
+                button["url"] = f"{base}/blob/{branch}/_sources/{pagename}.ipynb"
+
+
+# ---- duplicated scripts -----------------------------------------------------------------------
+
+
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Keep one copy of each script.
+
+    sphinx-thebe (loaded by Jupyter Book) adds its inline configuration twice, and the second
+    ``const THEBE_JS_URL`` is a JavaScript error on every page.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (str(getattr(js, "filename", js) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.add_config_value("wiretap_colab_branch", "gh-pages", "html")
+    app.connect("html-page-context", colab_opens_the_published_notebook, priority=900)
+    app.add_directive("wiretap-exercises", ExercisesDirective)
+    app.add_directive("wiretap-repro", ReproDirective)
+    app.connect("env-get-outdated", always_outdated)
+    app.connect("env-before-read-docs", read_last, priority=900)
+    return {"version": "0.1", "parallel_read_safe": False, "parallel_write_safe": True}

@@ -1,0 +1,1 @@
+"""Browser tests of the built book (run by `make browser-test`, not by `make test`)."""

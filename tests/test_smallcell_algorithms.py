@@ -1,0 +1,394 @@
+"""Tests of wiretap.smallcell: exact best response, Algorithms 1 and 2, the VI analysis."""
+
+import numpy as np
+import pytest
+
+from wiretap import smallcell as sc
+from wiretap.smallcell import analysis as an
+from wiretap.smallcell import experiments as ex
+from wiretap.smallcell.response import kkt_residual
+
+
+def _instances(rng, B, K=4):
+    a = 10 ** rng.uniform(0, 5, (B, K))
+    b = a * 10 ** rng.uniform(-3, 0.3, (B, K))  # some channels have a <= b
+    b[rng.uniform(size=(B, K)) < 0.05] = np.inf
+    c = rng.uniform(0, 2, (B, K)) * (rng.uniform(size=(B, 1)) < 0.7)
+    beta = rng.uniform(0, 3, B) * (rng.uniform(size=B) < 0.7)
+    s = rng.uniform(0, 0.5, B) * (rng.uniform(size=B) < 0.8)
+    return a, b, c, beta, s, np.full(B, 0.5), np.ones(B)
+
+
+def _objective(a, b, c, beta, s, p):
+    fin = np.isfinite(b) & (a > np.where(np.isfinite(b), b, 0))
+    bb = np.where(fin, b, 0.0)
+    f = np.where(fin, np.log1p(p * a) - np.log1p(p * bb), 0.0).sum()
+    return f - c @ p - beta * np.sqrt(p @ p + s)
+
+
+# ------------------------------------------------------------------ best response
+def test_best_response_matches_cvxpy(rng):
+    a, b, c, beta, s, m, P = _instances(rng, 40)
+    sol = sc.solve_best_response(a, b, c, beta, s, m, P)
+    assert np.all(sol.kkt < 1e-9)
+    ref = sc.CvxpyBestResponse(4)
+    solved = 0
+    for i in range(40):
+        pr, info = ref.solve(
+            a[i],
+            b[i],
+            c[i],
+            beta[i],
+            s[i],
+            m[i],
+            P[i],
+            tol_gap_abs=1e-10,
+            tol_gap_rel=1e-10,
+            tol_feas=1e-10,
+        )
+        assert info.status in ("optimal", "optimal_inaccurate")
+        if info.status != "optimal":
+            continue
+        solved += 1
+        f_ex = _objective(a[i], b[i], c[i], beta[i], s[i], sol.p[i])
+        f_cv = _objective(a[i], b[i], c[i], beta[i], s[i], pr)
+        assert f_ex >= f_cv - 1e-8 * max(1.0, abs(f_cv))  # never worse than the generic solver
+        assert np.max(np.abs(sol.p[i] - pr)) < 1e-4
+    assert solved >= 36
+
+
+def test_best_response_feasible_and_batch_consistent(rng):
+    args = _instances(rng, 25)
+    sol = sc.solve_best_response(*args)
+    p = sol.p
+    assert np.all(p >= 0) and np.all(p <= 0.5 + 1e-12) and np.all(p.sum(1) <= 1 + 1e-12)
+    one = [sc.solve_best_response(*(x[i : i + 1] for x in args)).p[0] for i in range(25)]
+    np.testing.assert_allclose(np.array(one), p, atol=1e-12)
+    # channels without secrecy get nothing
+    a, b = args[0], args[1]
+    assert np.all(p[~(np.isfinite(b) & (a > np.where(np.isfinite(b), b, 0)))] == 0)
+
+
+def test_best_response_special_cases():
+    # beta = 0, c = 0: the budget binds; one useful channel goes to its mask
+    sol = sc.solve_best_response(
+        [[10.0, 1.0]], [[1.0, 2.0]], [[0.0, 0.0]], [0.0], [0.0], [0.5], [1.0]
+    )
+    np.testing.assert_allclose(sol.p, [[0.5, 0.0]])
+    # s = 0 and a norm price above the marginal utilities: p = 0 is optimal
+    sol = sc.solve_best_response(
+        [[3.0, 2.0]], [[1.0, 1.0]], [[0.0, 0.0]], [5.0], [0.0], [0.5], [1.0]
+    )
+    np.testing.assert_array_equal(sol.p, 0.0)
+    assert sol.kkt[0] == 0.0
+    # s = 0, norm price below: interior solution satisfying the KKT conditions
+    sol = sc.solve_best_response(
+        [[30.0, 20.0]], [[1.0, 1.0]], [[0.0, 0.0]], [2.0], [0.0], [0.5], [1.0]
+    )
+    assert sol.p.sum() > 0 and sol.kkt[0] < 1e-10
+    # water-filling closed form with b = 0, no price: p = 1/λ - 1/a on active channels
+    a = np.array([[4.0, 2.0, 1.0]])
+    sol = sc.solve_best_response(a, np.zeros((1, 3)), np.zeros((1, 3)), [0.0], [0.0], [5.0], [1.0])
+    lam = 1 / ((1.0 + 1 / 4 + 1 / 2) / 2)  # channels 0 and 1 active
+    np.testing.assert_allclose(sol.p, [[1 / lam - 1 / 4, 1 / lam - 1 / 2, 0.0]], atol=1e-12)
+
+
+def test_kkt_residual_detects_non_optimal(rng):
+    a, b, c, beta, s, m, P = _instances(rng, 10)
+    sol = sc.solve_best_response(a, b, c, beta, s, m, P)
+    bad = np.clip(sol.p * 0.7, 0, None)
+    r = kkt_residual(a, b, c, beta, s, m, P, bad, sol.mu)
+    moved = np.linalg.norm(bad - sol.p, axis=1) > 1e-3
+    assert np.all(r[moved] > 1e-6)
+
+
+def test_best_response_validation():
+    ok = ([[1.0]], [[0.5]], [[0.0]], [0.0], [0.0], [0.5], [1.0])
+    for i, (bad, msg) in enumerate(
+        [
+            ([[-1.0]], "a must"),
+            ([[np.nan]], "b must"),
+            ([[-1.0]], "c must"),
+            ([-1.0], "beta must"),
+            ([-1.0], "s must"),
+            ([0.0], "m must"),
+            ([0.0], "P must"),
+        ]
+    ):
+        args = list(ok)
+        args[i] = bad
+        with pytest.raises(ValueError, match=msg):
+            sc.solve_best_response(*args)
+    with pytest.raises(ValueError, match="c must have shape"):
+        sc.solve_best_response([[1.0]], [[0.5]], [[0.0, 1.0]], [0.0], [0.0], [0.5], [1.0])
+
+
+def test_best_response_on_network(rng):
+    net = sc.generate_network(rng, n_sbs=4)
+    p = np.full(net.shape, 0.2)
+    pj = sc.best_response(net, p, 1, kappa=1e11)
+    assert pj.shape == (4,) and pj.sum() <= 1 + 1e-12
+    # raising the price never raises the worst-case interference contribution
+    q = p.copy()
+    q[1] = pj
+    q2 = p.copy()
+    q2[1] = sc.best_response(net, p, 1, kappa=1e12)
+    assert sc.interference(net, q2)[0] <= sc.interference(net, q)[0] + 1e-18
+    with pytest.raises(ValueError, match="j must"):
+        sc.best_response(net, p, 4)
+    with pytest.raises(ValueError, match="kappa must"):
+        sc.best_response(net, p, 0, kappa=-1.0)
+
+
+# ------------------------------------------------------------------ Algorithm 1
+def test_alg1_unique_equilibrium_when_upsilon_pd():
+    for seed in range(3):
+        net = sc.coupled_network(seed)
+        assert an.upsilon(net).positive_definite
+        ends = []
+        for init, mode in [
+            ("zero", "simultaneous"),
+            ("full", "simultaneous"),
+            ("random", "sequential"),
+        ]:
+            r = sc.priced_equilibrium(net, 0.4, p_init=init, mode=mode, rng=seed, tol=1e-12)
+            assert r.status == "converged", r.message
+            ends.append(r.p)
+            # the equilibrium is a fixed point of the best responses
+            for j in range(net.n_sbs):
+                np.testing.assert_allclose(sc.best_response(net, r.p, j, 0.4), r.p[j], atol=1e-9)
+        for e in ends[1:]:
+            np.testing.assert_allclose(e, ends[0], atol=1e-9)
+
+
+def test_alg1_contraction_error_decreases():
+    net = sc.coupled_network(4)
+    star = sc.priced_equilibrium(net, 0.2, tol=1e-13).p
+    r = sc.priced_equilibrium(net, 0.2, p_init="full", tol=1e-10)
+    err = np.linalg.norm(r.history["power"] - star, axis=(1, 2))
+    assert np.all(np.diff(err[err > 1e-11]) < 0)  # geometric decrease (Theorem 6)
+    assert r.history["power"].shape == (r.iterations + 1, 3, 2)
+    assert r.history["secrecy"].shape == (r.iterations + 1, 3)
+    assert r.history["change"].shape == (r.iterations,)
+
+
+def test_alg1_status_and_validation(rng):
+    net = sc.generate_network(rng, n_sbs=3)
+    r = sc.priced_equilibrium(net, 0.0, max_iter=1)
+    assert r.status in ("max_iter", "converged") and r.iterations == 1
+    if r.status == "max_iter":
+        assert "max_iter" in r.message and not r.success
+    with pytest.raises(ValueError, match="mode"):
+        sc.priced_equilibrium(net, mode="jacobi")
+    with pytest.raises(ValueError, match="tol"):
+        sc.priced_equilibrium(net, tol=0)
+    with pytest.raises(ValueError, match="kind"):
+        sc.priced_equilibrium(net, p_init=np.ones(net.shape))
+    with pytest.raises(ValueError, match="rng"):
+        sc.priced_equilibrium(net, p_init="random")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        sc.initial_power(net, "half")
+
+
+# ------------------------------------------------------------------ Algorithm 2
+def test_alg2_worst_case_constraint_holds_on_random_networks(rng):
+    nets = [sc.generate_network(rng, n_sbs=5, i_th=5e-12) for _ in range(12)]
+    res = sc.solve_many(nets, "RS-RP")
+    n_ok = 0
+    for net, r in zip(nets, res, strict=True):
+        if r.status != "converged":
+            continue
+        n_ok += 1
+        # evaluated on the true network, in the worst case of the ball (9)
+        assert sc.interference(net, r.p)[0] <= net.i_th[0] * (1 + 1e-6)
+        assert net.is_feasible(r.p)
+        cert = an.grnep_certificate(net, r.p, r.kappa)
+        assert cert.feasibility <= 1e-6 and cert.complementarity <= 1e-6
+        assert cert.equilibrium <= 1e-7
+    assert n_ok >= 9
+
+
+def test_alg2_matches_grnep_players(rng):
+    """Theorem 3: at the NCP solution, each SBS's power solves its GRNEP problem (15)
+    (constraint kept, solved by cvxpy), and κ is a valid multiplier for it."""
+    found = False
+    for _ in range(10):
+        net = sc.generate_network(rng, n_sbs=4, i_th=5e-12)
+        r = sc.price_iteration(net)
+        if r.status != "converged" or r.kappa[0] == 0:
+            continue
+        found = True
+        for j in range(4):
+            pj, duals, info = an.solve_grnep_player(net, r.p, j)
+            assert info.ok
+            assert np.max(np.abs(pj - r.p[j])) < 1e-4
+            assert duals[0] >= -1e-6 * r.kappa[0]
+        break
+    assert found
+
+
+def test_alg2_theorem6_step_converges():
+    net = sc.coupled_network(1, i_th=0.8)
+    ups = an.upsilon(net)
+    assert ups.lambda_min > 0
+    rho = sc.theorem6_step(net, ups.lambda_min)
+    r6 = sc.price_iteration(net, step="theorem6", max_iter=5000, tol=1e-7)
+    ra = sc.price_iteration(net, tol=1e-7)
+    assert r6.status == "converged" and ra.status == "converged"
+    assert r6.step_rule == "theorem6"
+    np.testing.assert_allclose(r6.history["step"][:, 0], rho)
+    np.testing.assert_allclose(r6.kappa, ra.kappa, rtol=1e-4)
+    np.testing.assert_allclose(r6.p, ra.p, atol=1e-5)
+    assert ra.iterations < r6.iterations
+    rf = sc.price_iteration(net, step=rho, max_iter=5000, tol=1e-7)
+    assert rf.step_rule == "fixed" and rf.iterations == r6.iterations
+    with pytest.raises(ValueError, match="c_sm must be > 0"):
+        sc.theorem6_step(net, -1.0)
+    with pytest.raises(ValueError, match="c_sm must be > 0"):
+        sc.price_iteration(sc.generate_network(0, n_sbs=3), step="theorem6")
+
+
+def test_alg2_inactive_constraint_gives_zero_price():
+    net = sc.coupled_network(2, i_th=100.0)
+    r = sc.price_iteration(net, kappa0=1.0)
+    assert r.status == "converged" and r.kappa[0] == 0.0
+    assert r.history["kappa"][-1, 0] == 0.0 and r.zeta[0] < 0
+
+
+def test_alg2_max_iter_and_validation(rng):
+    net = sc.generate_network(rng, n_sbs=4, i_th=1e-15)
+    r = sc.price_iteration(net, max_iter=1)
+    assert r.status == "max_iter" and not r.success and r.message
+    with pytest.raises(ValueError, match="step"):
+        sc.price_iteration(net, step="newton")
+    with pytest.raises(ValueError, match="step"):
+        sc.price_iteration(net, step=-1.0)
+    with pytest.raises(ValueError, match="scheme"):
+        sc.solve_scheme(net, "robust")
+    with pytest.raises(ValueError, match="p_init"):
+        sc.solve_many([net], p_init="random")
+
+
+def test_solve_many_equals_single_runs(rng):
+    nets = [sc.generate_network(rng, n_sbs=3) for _ in range(3)]
+    many = sc.solve_many(nets, "RS-NP")
+    for net, r in zip(nets, many, strict=True):
+        one = sc.solve_scheme(net, "RS-NP")
+        assert one.result.status == r.status
+        np.testing.assert_allclose(one.result.p, r.p, atol=1e-9)
+        assert np.all(one.result.p.sum(axis=1) <= net.p_max + 1e-12)
+
+
+def test_nonrobust_protection_can_violate_robust_never():
+    rng = np.random.default_rng(5)
+    viol = {"RS-RP": 0, "NS-NP": 0}
+    for _ in range(6):
+        net = sc.generate_network(rng, n_sbs=6, i_th=5e-12, chi_e=0.3)
+        for s in viol:
+            out = sc.solve_scheme(net, s)
+            if out.result.status == "converged":
+                viol[s] += int(out.evaluation.violation[0] > 1e-6)
+    assert viol["RS-RP"] == 0 and viol["NS-NP"] >= 1
+
+
+# ------------------------------------------------------------------ VI analysis
+def test_vi_jacobian_matches_finite_differences(rng):
+    net = sc.generate_network(rng, n_sbs=4)
+    p = rng.uniform(0.01, 0.4, net.shape)
+    D = an.vi_jacobian(net, p)
+    h = 1e-7
+    for i in range(4):
+        for k in range(4):
+            q1, q2 = p.copy(), p.copy()
+            q1[i, k] += h
+            q2[i, k] -= h
+            fd = (an.vi_map(net, q1) - an.vi_map(net, q2))[:, k] / (2 * h)
+            np.testing.assert_allclose(fd, D[:, i, k], rtol=1e-4, atol=1e-6 * np.abs(D).max())
+
+
+def test_own_hessian_is_concave_and_matches_rates(rng):
+    net = sc.generate_network(rng, n_sbs=3)
+    p = rng.uniform(0.01, 0.4, net.shape)
+    H = an.own_hessian(net, p)
+    assert np.all(H <= 0)
+    h = 1e-5
+    for j in range(3):
+        for k in range(4):
+
+            def c(x, j=j, k=k):
+                q = p.copy()
+                q[j, k] = x
+                return sc.secrecy_rates(net, q, base=np.e)[j, k]
+
+            fd = (c(p[j, k] + h) - 2 * c(p[j, k]) + c(p[j, k] - h)) / h**2
+            assert fd == pytest.approx(H[j, k], rel=1e-3, abs=1e-6 * max(1, abs(H).max()))
+
+
+def test_vi_map_is_minus_gradient_and_priced(rng):
+    net = sc.generate_network(rng, n_sbs=3)
+    p = rng.uniform(0.01, 0.4, net.shape)
+    F = an.vi_map(net, p)
+    h = 1e-7
+    for j in range(3):
+        for k in range(4):
+            q1, q2 = p.copy(), p.copy()
+            q1[j, k] += h
+            q2[j, k] -= h
+            g = (
+                sc.secrecy_rates(net, q1, base=np.e)[j].sum()
+                - sc.secrecy_rates(net, q2, base=np.e)[j].sum()
+            ) / (2 * h)
+            assert -g == pytest.approx(F[j, k], rel=1e-5, abs=1e-9)
+    Fk = an.vi_map(net, p, kappa=1e11)
+    dz = np.zeros_like(p)
+    for j in range(3):
+        for k in range(4):
+            q = p.copy()
+            q[j, k] += h
+            dz[j, k] = (sc.zeta(net, q)[0] - sc.zeta(net, p)[0]) / h
+    np.testing.assert_allclose(Fk - F, 1e11 * dz, rtol=1e-4)
+
+
+def test_upsilon_certifies_strong_monotonicity(rng):
+    for seed in range(3):
+        net = sc.coupled_network(seed)
+        ups = an.upsilon(net)
+        assert ups.positive_definite and ups.method == "box"
+        for _ in range(30):
+            x = sc.initial_power(net, "random", rng)
+            y = sc.initial_power(net, "random", rng)
+            d = x - y
+            ratio = np.sum(d * (an.vi_map(net, x) - an.vi_map(net, y))) / np.sum(d * d)
+            assert ratio >= ups.lambda_min * (1 - 1e-9)
+    # on Table I networks the box bound certifies nothing; along a segment it is finite and
+    # still bounds the monotonicity ratio of that pair
+    net = sc.generate_network(rng, n_sbs=4)
+    assert not an.upsilon(net).positive_definite
+    x, y = sc.initial_power(net, "random", rng), sc.initial_power(net, "random", rng)
+    seg = np.array([y + t * (x - y) for t in np.linspace(0, 1, 401)])
+    us = an.upsilon(net, method="points", points=seg)
+    d = x - y
+    ratio = np.sum(d * (an.vi_map(net, x) - an.vi_map(net, y))) / np.sum(d * d)
+    assert np.isfinite(us.lambda_min)
+    assert ratio >= us.lambda_min - 1e-3 * abs(us.lambda_min)
+    with pytest.raises(ValueError, match="points"):
+        an.upsilon(net, method="points")
+    with pytest.raises(ValueError, match="method"):
+        an.upsilon(net, method="exact")
+
+
+# ------------------------------------------------------------------ experiments
+def test_simulate_and_common_mean():
+    out = ex.simulate(3, trials=3, schemes=("RS-RP", "NS-NP"), n_sbs=3)
+    assert set(out) == {f"{s}/{o}" for s in ("RS-RP", "NS-NP") for o in ex.OUTPUTS}
+    ok = out["RS-RP/converged"] > 0.5
+    assert np.all(out["RS-RP/interference"][ok] <= 10e-12 * (1 + 1e-6))
+    data = {k: v[None, None, :] for k, v in out.items()}  # grid (1,), trials 1
+    means, counts = ex.common_mean(data, ("RS-RP", "NS-NP"), "power")
+    both = ok & (out["NS-NP/converged"] > 0.5)
+    assert counts[0] == both.sum()
+    assert means["RS-RP"][0] == pytest.approx(out["RS-RP/power"][both].mean())
+    with pytest.raises(ValueError, match="schemes"):
+        ex.simulate(0, trials=1, schemes=("X",))
+    with pytest.raises(ValueError, match="eve_mean"):
+        ex.simulate(0, trials=1, eve_mean=10.0)
