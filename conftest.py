@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("IPYTHONDIR", str(ROOT / ".ci" / "ipython"))
 os.environ.setdefault("WIRETAP_SCALE", "quick")
 os.environ.setdefault("WIRETAP_BUILD", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def _is_chapter(path: Path) -> bool:

@@ -1,8 +1,11 @@
-"""Regression test for .ci/ipython: kernels of tests and builds render matplotlib figures.
+"""Regression tests for .ci/ipython, the kernel profile of tests and builds.
 
-`make` exports MPLBACKEND=Agg; without the inline backend configured in the kernel profile,
-plot cells produce no image and the built pages show no figures (found while writing the
-Foundations chapters).
+* With MPLBACKEND=Agg inherited from the environment and no inline backend configured in the
+  kernel profile, plot cells produce no image and the built pages show no figures.
+* OpenBLAS's default thread pool made small linear-algebra calls 10-100x slower on the shared
+  2-core machine; kernels run with one BLAS thread.
+
+Both found while writing the Foundations chapters.
 """
 
 import os
