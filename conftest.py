@@ -73,12 +73,12 @@ def pytest_addoption(parser):
     group.addoption(
         "--toc",
         default=os.environ.get("WIRETAP_TOC"),
-        help="table of contents of the build (default: the _toc.yml beside the build, or the root one)",
+        help="table of contents of the build (default: the _toc.yml beside it, or the root one)",
     )
 
 
 def pytest_ignore_collect(collection_path: Path, config):
-    """The browser tests need a built book: only `make browser-test` (pytest tests/browser) runs them."""
+    """Browser tests need a built book: only `make browser-test` (tests/browser) runs them."""
     path = Path(collection_path).resolve()
     if path != BROWSER_TESTS and BROWSER_TESTS not in path.parents:
         return None

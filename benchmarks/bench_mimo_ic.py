@@ -17,10 +17,10 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: one BLAS thread
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from harness import compare, timed  # noqa: E402
-from wiretap import mimo_ic as mic  # noqa: E402
+from harness import compare, timed
+from wiretap import mimo_ic as mic
 
 
 def _pair_data(sc, seed):
@@ -59,9 +59,7 @@ def main(quick: bool) -> list[dict]:
     reps = 2 if quick else 5
     t_reuse = timed(lambda: prob.solve(view, aux, Pi), repeat=reps)
     t_build = timed(
-        lambda: mic.PrecoderProblem(sc.n_t, sc.n_r, sc.n_e, sc.d_s, sc.d_a, 2).solve(
-            view, aux, Pi
-        ),
+        lambda: mic.PrecoderProblem(sc.n_t, sc.n_r, sc.n_e, sc.d_s, sc.d_a, 2).solve(view, aux, Pi),
         repeat=reps,
     )
     out.append(
@@ -73,8 +71,11 @@ def main(quick: bool) -> list[dict]:
     for K in ks:
         netk = mic.draw_network(sc.replace(n_pairs=K), 20 + K)
         mic.run_adp(netk, max_iter=1, tol=1e-12)  # compile for this size
-        t = timed(lambda netk=netk: mic.run_adp(netk, max_iter=1, tol=1e-12), repeat=1 if quick
-                  else 2, warmup=0)
+        t = timed(
+            lambda netk=netk: mic.run_adp(netk, max_iter=1, tol=1e-12),
+            repeat=1 if quick else 2,
+            warmup=0,
+        )
         base = base or t
         out.append(compare(f"one round, K = {K} (vs K = 2)", ("K = 2", base), (f"K = {K}", t)))
 
@@ -83,13 +84,22 @@ def main(quick: bool) -> list[dict]:
     _, view, X, aux, _ = _pair_data(scm, 13)
     F = mic.hermitian_sqrt(aux.S_m)
     B, H, Xf = np.eye(n_e), view.G, X[0] @ F
-    t_mono = timed(lambda: mic.min_robust_bound(B, H, Xf, None, view.radius_eve,
-                                                form="monolithic"), repeat=1, warmup=0)
-    t_lift = timed(lambda: mic.min_robust_bound(B, H, Xf, None, view.radius_eve,
-                                                form="lifted"), repeat=1, warmup=0)
+    t_mono = timed(
+        lambda: mic.min_robust_bound(B, H, Xf, None, view.radius_eve, form="monolithic"),
+        repeat=1,
+        warmup=0,
+    )
+    t_lift = timed(
+        lambda: mic.min_robust_bound(B, H, Xf, None, view.radius_eve, form="lifted"),
+        repeat=1,
+        warmup=0,
+    )
     out.append(
-        compare(f"Eve term LMI, N_E = {n_e}", ("print's (58), one block", t_mono),
-                ("row split + lifted S-lemma", t_lift))
+        compare(
+            f"Eve term LMI, N_E = {n_e}",
+            ("print's (58), one block", t_mono),
+            ("row split + lifted S-lemma", t_lift),
+        )
     )
     return out
 

@@ -97,7 +97,7 @@ def test_fixture_chapter_is_read():
 
 
 def test_read_chapter_rejects_bad_paths(tmp_path):
-    with pytest.raises(ValueError, match="existing .md chapter"):
+    with pytest.raises(ValueError, match=r"existing \.md chapter"):
         read_chapter(tmp_path / "nope.md")
 
 
@@ -174,7 +174,8 @@ def test_stub_keeps_signatures_and_docstrings():
     src = (
         "# hint: use a loop\nimport numpy as np\n"
         "def f(x, *, y=2) -> float:\n    '''Doc.'''\n    return x + y\n"
-        "class Solver:\n    '''A solver.'''\n    tol = 1e-6\n    def step(self, z):\n        return z\n"
+        "class Solver:\n    '''A solver.'''\n    tol = 1e-6\n"
+        "    def step(self, z):\n        return z\n"
     )
     stub = make_stub(src, "ex-a")
     ns: dict = {}
@@ -222,7 +223,8 @@ def _code_sources(nb, role=None):
     return [
         c.source
         for c in nb.cells
-        if c.cell_type == "code" and (role is None or c.metadata.get("wiretap", {}).get("role") == role)
+        if c.cell_type == "code"
+        and (role is None or c.metadata.get("wiretap", {}).get("role") == role)
     ]
 
 
@@ -287,8 +289,16 @@ def test_pack_layout_and_manifest(pack):
 
 def test_reference_solutions_pass_the_grader(pack, capsys):
     out, manifest = pack
-    code = asg.main(["grade", str(out / manifest["chapters"][KEY]["instructor"]), "--pack", str(out),
-                     "--json", str(out / "report.json")])
+    code = asg.main(
+        [
+            "grade",
+            str(out / manifest["chapters"][KEY]["instructor"]),
+            "--pack",
+            str(out),
+            "--json",
+            str(out / "report.json"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "2/2 exercises passed" in printed
@@ -333,9 +343,9 @@ def test_wrong_solution_fails(pack, tmp_path):
 
 def test_grade_file_errors(pack, tmp_path):
     out, _ = pack
-    with pytest.raises(ValueError, match="existing .ipynb"):
+    with pytest.raises(ValueError, match=r"existing \.ipynb"):
         asg.grade_file(tmp_path / "none.ipynb")
-    with pytest.raises(ValueError, match="manifest.json"):
+    with pytest.raises(ValueError, match=r"manifest\.json"):
         asg.grade_file(next((out / "student").glob("*.ipynb")), pack=tmp_path)
     stray = tmp_path / "other.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), stray)
@@ -355,7 +365,9 @@ def test_cli_build_and_list(tmp_path, capsys):
 # ---- the book's own chapters ------------------------------------------------------------------
 
 CHAPTERS = asg.all_chapters(ROOT)
-PREAMBLE_RE = re.compile(r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n(# Colab:.*?)\n```", re.S)
+PREAMBLE_RE = re.compile(
+    r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n(# Colab:.*?)\n```", re.S
+)
 
 
 def _preamble_from_contributing() -> str:
@@ -400,3 +412,91 @@ def test_make_assignments_covers_every_chapter_with_exercises(tmp_path):
             and "NotImplementedError" in c.source
         }
         assert set(graded) <= stubbed
+
+
+# ---- the generated appendix pages (book/_ext/wiretap_pages.py) ---------------------------------
+
+PAGES_CONF = """
+import sys
+sys.path.insert(0, {ext!r})
+extensions = ["myst_nb", "sphinx_exercise", "wiretap_pages"]
+nb_execution_mode = "off"
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+exclude_patterns = ["_build"]
+suppress_warnings = ["myst.xref_missing", "myst.role_unknown"]
+"""
+PAGES_TOC = """format: jb-book
+root: index
+parts:
+  - caption: Drill
+    chapters:
+      - file: book/drill/index
+        sections:
+          - glob: book/drill/[0-9]*
+"""
+
+
+def _sphinx(src: Path, repro: Path) -> list[str]:
+    """Build ``src`` incrementally; return the documents Sphinx read, in order."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WIRETAP_REPRO_DIR": str(repro)}
+    out = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", str(src), str(src / "_build" / "html")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    return re.findall(
+        r"reading sources\.\.\. \[[ \d]+%\] (\S+)", re.sub(r"\x1b\[[0-9;]*m", "", out)
+    )
+
+
+@pytest.mark.slow
+def test_generated_pages_are_read_last_and_refreshed_on_cached_builds(tmp_path, monkeypatch):
+    from wiretap import repro
+
+    src, records = tmp_path / "src", tmp_path / "repro"
+    (src / "book" / "drill").mkdir(parents=True)
+    (src / "book" / "appendix").mkdir(parents=True)
+    (src / "conf.py").write_text(PAGES_CONF.format(ext=str(ROOT / "book" / "_ext")))
+    (src / "_toc.yml").write_text(PAGES_TOC)
+    pages = ["book/drill/index", "book/drill/01-secrecy-drill"]
+    pages += ["book/appendix/instructors", "book/appendix/reproducibility"]
+    (src / "index.md").write_text("# Root\n\n```{toctree}\n" + "\n".join(pages) + "\n```\n")
+    (src / "book" / "drill" / "index.md").write_text("# Drill\n")
+    (src / "book" / "drill" / "01-secrecy-drill.md").write_text(FIXTURE.read_text())
+    (src / "book" / "appendix" / "instructors.md").write_text(
+        "# Ex\n\n```{wiretap-exercises}\n```\n"
+    )
+    (src / "book" / "appendix" / "reproducibility.md").write_text(
+        "# R\n\n```{wiretap-repro}\n```\n"
+    )
+    monkeypatch.setenv("WIRETAP_REPRO_DIR", str(records))
+    repro.compare("drill", "Fig. 1", [("rate (bits/s/Hz)", "about 2.1", 2.05)], seed=3)
+
+    read = _sphinx(src, records)
+    assert read[-2:] == ["book/appendix/instructors", "book/appendix/reproducibility"]
+    assert set(read) == {*pages, "index"}
+    html = (src / "_build" / "html" / "book" / "appendix" / "reproducibility.html").read_text()
+    assert "Fig. 1: paper vs ours (quick scale, seed 3)" in html and "2.05" in html
+    teacher = (src / "_build" / "html" / "book" / "appendix" / "instructors.html").read_text()
+    for label in ("ex-fix-rate", "ex-fix-breakeven", "ex-fix-why"):
+        assert f'href="../drill/01-secrecy-drill.html#{label}"' in teacher
+    assert "1 apply" in teacher and "wiretap.rates.secrecy_rate" in teacher
+
+    # A cached rebuild: nothing changed but the records; only the generated pages are re-read.
+    (records / "drill__fig-1.json").unlink()
+    repro.compare("drill", "Fig. 2", [("power (W)", "1.0", 0.98)], seed=4)
+    assert _sphinx(src, records) == ["book/appendix/instructors", "book/appendix/reproducibility"]
+    html = (src / "_build" / "html" / "book" / "appendix" / "reproducibility.html").read_text()
+    assert "Fig. 2: paper vs ours" in html and "Fig. 1: paper vs ours" not in html
+
+    # No records at all: the page says so.
+    (records / "drill__fig-2.json").unlink()
+    _sphinx(src, records)
+    html = (src / "_build" / "html" / "book" / "appendix" / "reproducibility.html").read_text()
+    assert "No chapter in this build has recorded a reproduced figure yet." in html

@@ -27,7 +27,9 @@ def test_assert_close_passes_within_tolerance():
 
 
 def test_assert_close_names_the_worst_entry():
-    with pytest.raises(AssertionError, match=r"rate: got .*2\.5.* expected .*2\.0.* at index \(1,\)"):
+    with pytest.raises(
+        AssertionError, match=r"rate: got .*2\.5.* expected .*2\.0.* at index \(1,\)"
+    ):
         assert_close([1.0, 2.5, 3.0], [1.0, 2.0, 3.1], atol=0.2, what="rate")
 
 
@@ -85,14 +87,21 @@ def graded():
         _code("assert double(3) == 6", "check", "ex-ok"),
         # ex-wrong: a wrong answer, graded with assert_close
         _code("def half(x):\n    return x / 3", "solution", exercise="ex-wrong", role="solution"),
-        _code("assert_close(half(np.array([2.0, 4.0])), [1.0, 2.0], what='half')", "check", "ex-wrong"),
+        _code(
+            "assert_close(half(np.array([2.0, 4.0])), [1.0, 2.0], what='half')", "check", "ex-wrong"
+        ),
         # ex-weakened: the student replaced the check by `pass`; the canonical check is used
         _code("def square(x):\n    return x", "solution", exercise="ex-weak", role="solution"),
         _code("pass", "check", "ex-weak"),
         # ex-deleted: the check cell is gone; the canonical one runs at the end
         _code("def cube(x):\n    return x", "solution", exercise="ex-deleted", role="solution"),
         # ex-slow: an endless loop is interrupted at the time limit
-        _code("import time\nwhile True:\n    time.sleep(0.05)", "solution", exercise="ex-slow", role="solution"),
+        _code(
+            "import time\nwhile True:\n    time.sleep(0.05)",
+            "solution",
+            exercise="ex-slow",
+            role="solution",
+        ),
         _code("assert True", "check", "ex-slow"),
         # an error outside every exercise is reported as a note
         _code("1 / 0"),

@@ -90,11 +90,17 @@ def doc_link(docname: str, text: str | None = None) -> addnodes.pending_xref:
     return ref
 
 
-def label_link(label: str, text: str) -> addnodes.pending_xref:
+def label_link(label: str, content: str | list[nodes.Node]) -> addnodes.pending_xref:
+    """A link to a label, showing ``content`` (text, or inline nodes such as math)."""
     ref = addnodes.pending_xref(
         "", refdomain="std", reftype="ref", reftarget=label, refexplicit=True, refwarn=True
     )
-    ref += nodes.inline(text=text)
+    inline = nodes.inline()
+    if isinstance(content, str):
+        inline += nodes.Text(content)
+    else:
+        inline.extend(content)
+    ref += inline
     return ref
 
 
@@ -164,7 +170,7 @@ class ExercisesDirective(SphinxDirective):
                 classes=["wiretap-exercise-summary"],
             )
         )
-        for part, chapters in by_part.items():
+        for chapters in by_part.values():
             for docname, ch in chapters:
                 rows = []
                 for e in ch.exercises:
@@ -174,9 +180,11 @@ class ExercisesDirective(SphinxDirective):
                         if i:
                             uses += nodes.Text(", ")
                         uses += nodes.literal(text=name)
+                    # Titles are MyST (they may hold $math$): parse them as the page would.
+                    title, _messages = self.state.inline_text(e.title, self.lineno)
                     rows.append(
                         (
-                            label_link(e.label, e.title),
+                            label_link(e.label, title),
                             DIFFICULTY.get(m.difficulty, "?") if m else "?",
                             str(m.time) if m else "?",
                             "yes" if e.graded else "no",
@@ -336,14 +344,23 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for js in scripts:
         attrs = getattr(js, "attributes", {}) or {}
-        key = (str(getattr(js, "filename", js) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        key = (
+            str(getattr(js, "filename", js) or ""),
+            tuple(sorted((k, str(v)) for k, v in attrs.items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(js)
     scripts[:] = unique
 
 
+def add_static_path(app):
+    app.config.html_static_path.append(str(Path(__file__).parent / "_static"))
+
+
 def setup(app):
+    app.connect("builder-inited", add_static_path)
+    app.add_css_file("wiretap.css")
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.add_config_value("wiretap_colab_branch", "gh-pages", "html")
     app.connect("html-page-context", colab_opens_the_published_notebook, priority=900)

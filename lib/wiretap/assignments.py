@@ -59,7 +59,9 @@ __all__ = [
 
 ROOT_MARKER = "_toc.yml"
 META_RE = re.compile(r"^\s*%\s*exercise-meta:\s*(?P<body>.*)$")
-FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}\s*(?P<arg>.*)$")
+FENCE_RE = re.compile(
+    r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}\s*(?P<arg>.*)$"
+)
 OPTION_RE = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 HINT_RE = re.compile(r"^\s*#\s*hint:\s*(?P<hint>.*)$", re.IGNORECASE)
 LABEL_RE = re.compile(r"^[A-Za-z][\w.:-]*$")
@@ -114,7 +116,9 @@ class ExerciseMeta:
                 raise ValueError(f"{where}: exercise-meta needs an integer {key}=..., got {body!r}")
         difficulty, time = int(fields["difficulty"]), int(fields["time"])
         if difficulty not in (1, 2, 3):
-            raise ValueError(f"{where}: exercise-meta difficulty must be 1, 2 or 3, got {difficulty}")
+            raise ValueError(
+                f"{where}: exercise-meta difficulty must be 1, 2 or 3, got {difficulty}"
+            )
         if time <= 0:
             raise ValueError(f"{where}: exercise-meta time must be a positive number of minutes")
         uses = tuple(u for u in fields.get("uses", "").split(",") if u)
@@ -150,7 +154,7 @@ class Exercise:
 
     @property
     def graded(self) -> bool:
-        """Graded automatically: a ``solution`` code cell to stub and a ``check`` cell.
+        """Whether it is graded automatically (a ``solution`` code cell and a ``check`` cell).
 
         An exercise with a check cell but no solution code (a derivation followed by a
         numerical illustration) is shown to students with its check, and not graded.
@@ -232,7 +236,9 @@ def _split_blocks(text: str) -> list[str | _Directive]:
             out.append("\n".join(plain))
             plain = []
         body = "\n".join(inner[k:]).strip("\n")
-        out.append(_Directive(m["name"], m["arg"].strip(), options, body, "\n".join(lines[i : j + 1])))
+        out.append(
+            _Directive(m["name"], m["arg"].strip(), options, body, "\n".join(lines[i : j + 1]))
+        )
         i = j + 1
     if plain:
         out.append("\n".join(plain))
@@ -650,9 +656,13 @@ def _convert(nb, chapter: Chapter, *, student: bool):
             continue  # solution prose
         if isinstance(block, _Directive) and block.name == "solution" and student:
             label = block.arg.split()[0] if block.arg else ""
-            pending.append(f"**Your solution to {titles.get(label, label)}.** Write your answer here.")
+            pending.append(
+                f"**Your solution to {titles.get(label, label)}.** Write your answer here."
+            )
             continue
-        pending.append(myst_to_markdown(block) if isinstance(block, str) else _directive_to_markdown(block))
+        pending.append(
+            myst_to_markdown(block) if isinstance(block, str) else _directive_to_markdown(block)
+        )
     flush()
     out = nbformat.v4.new_notebook()
     out.metadata = copy.deepcopy(nb.metadata)
@@ -755,7 +765,7 @@ def build_pack(chapters: Iterable[str | Path], out: str | Path, *, strict: bool 
     out : str or Path
         Pack folder (created; existing notebooks of the same chapters are overwritten).
     strict : bool
-        Raise on convention problems (see :attr:`Chapter.problems`) instead of skipping them.
+        Raise on convention problems (see ``Chapter.problems``) instead of skipping them.
 
     Returns
     -------
@@ -849,7 +859,9 @@ def grade_file(path: str | Path, *, pack: str | Path | None = None, **options):
         entry = manifest["chapters"][_chapter_of(nb, path, manifest)]
         checks = entry["checks"]
         titles = {e["label"]: e["title"] for e in entry["exercises"]}
-    return grade_notebook(nb, checks=checks, titles=titles, cwd=path.parent, name=str(path), **options)
+    return grade_notebook(
+        nb, checks=checks, titles=titles, cwd=path.parent, name=str(path), **options
+    )
 
 
 def verify_pack(pack: str | Path, *, chapters: Sequence[str] | None = None, **options) -> list[str]:
@@ -909,7 +921,9 @@ def _exercise_table(chapters: Sequence[Chapter]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (``python -m wiretap.assignments``)."""
-    p = argparse.ArgumentParser(prog="python -m wiretap.assignments", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m wiretap.assignments", description=__doc__.split("\n")[0]
+    )
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write an assignment pack")
     b.add_argument("chapters", nargs="*", help="chapter .md files")

@@ -38,7 +38,9 @@ __all__ = ["ExerciseResult", "GradeReport", "assert_close", "grade_notebook"]
 
 KEY = "wiretap"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CELL_LINE = re.compile(r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>|<cell line: \d+>),? line (\d+)")
+_CELL_LINE = re.compile(
+    r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>|<cell line: \d+>),? line (\d+)"
+)
 
 
 def assert_close(actual, expected, *, rtol: float = 0.0, atol: float = 1e-9, what: str = "value"):
@@ -346,7 +348,6 @@ def grade_notebook(
             "WIRETAP_SCALE": scale,
             "WIRETAP_BUILD": "1",
             "WIRETAP_REPRO_DIR": tmp,
-            "MPLBACKEND": "Agg",
         }
         client = NotebookClient(
             nb,
@@ -403,7 +404,9 @@ def grade_notebook(
         err = _error(cell)
         if err is not None:
             msg, line = _describe(cell, err)
-            errors.append(f"cell {i} (outside the exercises) raised {msg}" + (f" at: {line}" if line else ""))
+            errors.append(
+                f"cell {i} (outside the exercises) raised {msg}" + (f" at: {line}" if line else "")
+            )
     if died:
         errors.append(died)
     return GradeReport(name, tuple(results), tuple(errors), elapsed)

@@ -12,19 +12,17 @@ is loaded once, and what the tests need is read off it in that one visit (see ``
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+
+from .checks import Visit, load, offline_context, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WIRETAP_CHROMIUM", "/usr/bin/chromium")
@@ -97,11 +95,6 @@ def _find_toc(html: Path, option: str | None) -> Path:
     return beside if beside.is_file() else ROOT / "_toc.yml"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
-        pass
-
-
 @pytest.fixture(scope="session")
 def site(pytestconfig):
     html = Path(pytestconfig.getoption("--html-dir"))
@@ -114,15 +107,8 @@ def site(pytestconfig):
     artifacts = artifacts if artifacts.is_absolute() else ROOT / artifacts
     shutil.rmtree(artifacts, ignore_errors=True)
     artifacts.mkdir(parents=True)
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Site(html, toc, pages, parts, f"http://127.0.0.1:{server.server_port}", artifacts)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(html) as base_url:
+        yield Site(html, toc, pages, parts, base_url, artifacts)
 
 
 @pytest.fixture(scope="session")
@@ -141,30 +127,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def context(browser, site):
-    ctx = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    local = site.base_url
-    ctx.route(
-        re.compile(r"^(?!" + re.escape(local) + r"|data:|blob:|about:).*"),
-        lambda route: route.abort("blockedbyclient"),
-    )
+    ctx = offline_context(browser, site.base_url, viewport=VIEWPORT)
     yield ctx
     ctx.close()
-
-
-# ---- one visit per page -----------------------------------------------------------------------
-
-PROBE = Path(__file__).with_name("probe.js").read_text(encoding="utf-8")
-
-
-@dataclass
-class Visit:
-    docname: str
-    status: int
-    console_errors: list[str]
-    page_errors: list[str]
-    failed_requests: list[str]
-    external_requests: list[str]
-    probe: dict
 
 
 @pytest.fixture(scope="session")
@@ -172,32 +137,12 @@ def visit(context, site):
     """``visit(docname)`` loads a page once (cached) and returns what the tests read off it."""
     cache: dict[str, Visit] = {}
 
-    def load(docname: str) -> Visit:
-        if docname in cache:
-            return cache[docname]
-        page = context.new_page()
-        console, errors, failed, external = [], [], [], []
-        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on(
-            "requestfailed",
-            lambda r: (external if not r.url.startswith(site.base_url) else failed).append(
-                f"{r.url} ({r.failure})"
-            ),
-        )
-        page.on(
-            "response",
-            lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
-        )
-        response = page.goto(site.url(docname), wait_until="load")
-        probe = page.evaluate(PROBE)
-        cache[docname] = Visit(
-            docname, response.status if response else 0, console, errors, failed, external, probe
-        )
-        page.close()
+    def get(docname: str) -> Visit:
+        if docname not in cache:
+            cache[docname] = load(context, site.url(docname), site.base_url)
         return cache[docname]
 
-    yield load
+    yield get
     report = {
         d: {
             "console_errors": v.console_errors,
@@ -207,34 +152,10 @@ def visit(context, site):
             "math": v.probe["math"],
             "images": len(v.probe["images"]),
             "links": len(v.probe["links"]),
+            "equation_refs": len(v.probe["eqrefs"]),
             "solutions": v.probe["solutions"],
+            "explorers": len(v.probe["explorers"]),
         }
         for d, v in cache.items()
     }
     (site.artifacts / "pages.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-
-
-# ---- static HTML of the build (for link targets) ----------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def ids_of(site):
-    """``ids_of(path)``: the element ids of a built HTML file (cached)."""
-
-    @functools.cache
-    def ids(path: Path) -> frozenset[str]:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        return frozenset(unquote(m) for m in re.findall(r'\bid="([^"]+)"', text))
-
-    return ids
-
-
-def local_target(site: Site, url: str) -> tuple[Path, str] | None:
-    """(file, fragment) of a link into the build, or None for an outside link."""
-    if not url.startswith(site.base_url + "/"):
-        return None
-    parts = urlsplit(url)
-    path = site.html / unquote(parts.path).lstrip("/")
-    if path.is_dir():
-        path = path / "index.html"
-    return path, unquote(parts.fragment)

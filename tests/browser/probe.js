@@ -51,7 +51,7 @@ async () => {
   const solutions = article.querySelectorAll(".solution.dropdown, .solution.toggle").length;
   const exercises = article.querySelectorAll(".exercise").length;
   const explorers = [...article.querySelectorAll(".wiretap-explorer-note")].map((note) => {
-    const cell = note.closest(".cell_output, .output, .cell") || note.parentElement;
+    const cell = note.closest(".cell") || note.closest(".cell_output") || note.parentElement;
     const img = cell ? cell.querySelector("img") : null;
     return { hasFigure: !!img, width: img ? img.naturalWidth : 0 };
   });

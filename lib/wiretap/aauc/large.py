@@ -34,7 +34,9 @@ __all__ = [
     "kl_step",
     "lipschitz_bound",
     "p4_objective",
+    "p5_data",
     "p5_gap",
+    "p5_gradients",
     "p5_mirror_prox",
     "p5_recover",
     "p6",
@@ -199,11 +201,31 @@ def p4_objective(problem: AAUCProblem, z, p: float) -> float:
     return float(min(problem.snr_helpers(z).min(), p * np.sum(np.abs(problem.h) ** 2)))
 
 
-def _p5_data(problem: AAUCProblem, z):
-    """``R`` (rows ``r_k^T``), ``t`` and ``c = ||h||^2`` of eq. (33) at ``z = z^[n]``."""
+def p5_data(problem: AAUCProblem, z) -> tuple[np.ndarray, np.ndarray, float]:
+    """Data ``(R, t, c)`` of P5 (paper eq. (33)) built at ``z = z^[n]``.
+
+    Row ``k`` of ``R`` is ``r_k^T = 2 [Re(a_k a_k^H z); Im(a_k a_k^H z)]^T``,
+    ``t_k = -|a_k^H z|^2`` and ``c = ||h||^2``; then ``r_k^T x + t_k`` is the linearized SNR
+    of helper ``k`` at ``x = [Re z'; Im z']``.
+
+    Returns
+    -------
+    R : ndarray, shape (K-1, 2n)
+    t : ndarray, shape (K-1,)
+    c : float
+
+    Examples
+    --------
+    >>> pb = AAUCProblem(A=np.eye(3, 2) + 0j, h=np.ones(2) + 0j, j=np.ones(2), p_max=1.0,
+    ...                  basis=np.eye(3))
+    >>> R, t, c = p5_data(pb, np.array([1.0, 0.0, 0.0]) + 0j)
+    >>> R.shape, t.tolist(), c
+    ((2, 6), [-1.0, -0.0], 2.0)
+    """
+    z = as_array(z, "z", shape=(problem.n,), kind="complex")
     u = problem.A.conj().T @ z
-    c = problem.A * u  # columns a_k a_k^H z
-    R = 2.0 * np.concatenate([c.real, c.imag], axis=0).T  # (m, 2n)
+    cols = problem.A * u  # columns a_k a_k^H z
+    R = 2.0 * np.concatenate([cols.real, cols.imag], axis=0).T  # (m, 2n)
     t = -(np.abs(u) ** 2)
     return R, t, float(np.sum(np.abs(problem.h) ** 2))
 
@@ -255,7 +277,19 @@ def kl_step(log_eta, g, step: float) -> np.ndarray:
     return mirror.kl_prox_log(log_eta, g, step)
 
 
-def _theta_grads(R, t, c, two_p, x, gam):
+def p5_gradients(R, t, c: float, two_p: float, x, gamma) -> tuple[np.ndarray, np.ndarray]:
+    """Gradients (37a)-(37b) of ``Theta`` at ``(x, gamma)``.
+
+    ``grad_x = sum_k gamma_k r_k - 2 gamma_K c x`` and
+    ``grad_gamma = [r_1^T x + t_1, ..., r_{K-1}^T x + t_{K-1}, c (2P - ||x||^2)]``.
+
+    Examples
+    --------
+    >>> gx, gg = p5_gradients(np.eye(2), np.zeros(2), 1.0, 2.0, np.ones(2), np.ones(3) / 3)
+    >>> gx.round(6).tolist(), gg.round(6).tolist()
+    ([-0.333333, -0.333333], [1.0, 1.0, 0.0])
+    """
+    gam = np.asarray(gamma, dtype=float)
     gx = R.T @ gam[:-1] - 2.0 * gam[-1] * c * x
     gg = np.append(R @ x + t, c * (two_p - x @ x))
     return gx, gg
@@ -570,7 +604,7 @@ def bfom(
     it = 0
     gam_prev = None
     for it in range(1, max_iter + 1):
-        R, t, c = _p5_data(pb, z)
+        R, t, c = p5_data(pb, z)
         L = lipschitz_bound(R, c, P2) * scale
         x_cur = np.concatenate([z.real, z.imag])
         inner = p5_mirror_prox(

@@ -44,6 +44,7 @@ __all__ = [
     "ReceiverProblem",
     "RobustTerms",
     "SubproblemOutcome",
+    "gamma_bound",
     "min_robust_bound",
     "robust_norm_lmi",
     "robust_terms",
@@ -100,9 +101,17 @@ def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
     Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
     Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
     r = float(check_nonnegative(radius, "radius"))
-    R0 = Bm @ Hm @ Xm
+    Cm = None
     if C is not None:
-        R0 = R0 - as_array(C, "C", shape=R0.shape, kind="complex")
+        Cm = as_array(C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex")
+    return _worst_case(Bm, Hm, Xm, Cm, r)
+
+
+def _worst_case(Bm, Hm, Xm, Cm, r) -> tuple[float, np.ndarray]:
+    """:func:`worst_case_residual` without argument checks (complex arrays, r >= 0)."""
+    R0 = Bm @ Hm @ Xm
+    if Cm is not None:
+        R0 = R0 - Cm
     base = float(np.real(np.vdot(R0, R0)))
     n, m = Hm.shape
     if r == 0.0:
@@ -272,10 +281,68 @@ def min_robust_bound(B, H, X, C, radius, *, form: str = "monolithic") -> float:
             obj = cp.sum(taus) + lam + nominal
         cons.append(t >= obj)
     prob = cp.Problem(cp.Minimize(t), cons)
-    info = convex.solve(prob)
+    info = _solve(prob, {})
     if not info.ok:
         raise RuntimeError(f"min_robust_bound: solver status {info.status}")
     return float(t.value)
+
+
+def gamma_bound(G, X, radius, *, space: str = "stream") -> float:
+    """Best robust lower bound on ``-log det(I + G X X^H G^H)`` over the error ball.
+
+    ``max_S log det S - max_{||Delta||_F <= r} tr(S K(Delta)) + n`` where ``K`` is Eve's
+    covariance in the chosen space: ``"receive"`` (``n = n_e``,
+    ``K = (G + Delta) X X^H (G + Delta)^H + I``, the print's eq. (27)) or ``"stream"``
+    (``n = k``, ``K = I + X^H (G + Delta)^H (G + Delta) X``, Sylvester's form). Without errors
+    both equal ``-log det(I + G X X^H G^H)``; with errors the stream form is never looser in
+    our experiments and usually much tighter. Solved with a fresh cvxpy problem (a teaching
+    reference, not used by the algorithm).
+
+    Parameters
+    ----------
+    G : array_like, complex, shape (n_e, n_t)
+    X : array_like, complex, shape (n_t, k)
+    radius : float
+    space : {"stream", "receive"}
+
+    Returns
+    -------
+    float
+        The bound in nats.
+    """
+    check_choice(space, "space", ("stream", "receive"))
+    Gm = as_array(G, "G", ndim=2, kind="complex")
+    Xm = as_array(X, "X", shape=(Gm.shape[1], None), kind="complex")
+    r = float(check_nonnegative(radius, "radius"))
+    n_e, k = Gm.shape[0], Xm.shape[1]
+    U, s, _ = np.linalg.svd(Xm, full_matrices=False)
+    lam = cp.Variable(nonneg=True)
+    cons = []
+    if space == "receive":
+        S = cp.Variable((n_e, n_e), hermitian=True)
+        x = Gm @ (U * s)  # columns s_l G u_l; the error adds r s_l times a unit-ball column
+        tau = cp.Variable(k)
+        for ell in range(k):
+            D = lam * np.eye(n_e) - (r * s[ell]) ** 2 * S
+            cons.append(lemmas.hermitian_block(D, -(S @ (r * s[ell] * x[:, ell])), tau[ell]) >> 0)
+        worst = cp.sum(tau) + lam + cp.real(cp.trace(S @ (x @ x.conj().T))) + cp.real(cp.trace(S))
+        n = n_e
+    else:
+        S = cp.Variable((k, k), hermitian=True)
+        T = cp.Variable((k, k), hermitian=True)
+        cons.append(T == cp.multiply(np.outer(s, s), S))
+        v = U.conj().T @ Gm.conj().T  # (k, n_e): one column per Eve antenna
+        tau = cp.Variable(n_e)
+        for row in range(n_e):
+            D = lam * np.eye(k) - r**2 * T
+            cons.append(lemmas.hermitian_block(D, -(T @ (r * v[:, row])), tau[row]) >> 0)
+        worst = cp.sum(tau) + lam + cp.real(cp.trace(T @ (v @ v.conj().T))) + cp.real(cp.trace(S))
+        n = k
+    prob = cp.Problem(cp.Maximize(cp.log_det(S) - worst + n), cons)
+    info = _solve(prob, {})
+    if not info.ok:
+        raise RuntimeError(f"gamma_bound: solver status {info.status}")
+    return float(prob.value)
 
 
 @dataclass(frozen=True)
@@ -386,6 +453,11 @@ class RobustTerms:
     secrecy_bound: float
 
 
+def _hsqrt(S: np.ndarray) -> np.ndarray:
+    w, V = np.linalg.eigh(_herm(S))
+    return _herm((V * np.sqrt(np.maximum(w, 0.0))) @ V.conj().T)
+
+
 def _logdet(M) -> float:
     sign, val = np.linalg.slogdet(_herm(np.atleast_2d(M)))
     if sign.real <= 0:
@@ -418,18 +490,18 @@ def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
     Pi = as_array(cross_prices, "cross_prices", shape=(len(view.others), n_r, n_r), kind="complex")
     L = Xm[:, d:]
     target = np.hstack([aux.F_r, np.zeros((d, k - d))])
-    a_wc, _ = worst_case_residual(aux.W_r, view.A, Xm, target, view.radius_main)
-    Yh = hermitian_sqrt(Um + np.eye(n_r))
+    a_wc, _ = _worst_case(aux.W_r, view.A, Xm, target, view.radius_main)
+    Yh = _hsqrt(Um + np.eye(n_r))
     alpha = a_wc + float(np.linalg.norm(aux.W_r @ Yh) ** 2)
-    b_wc, _ = worst_case_residual(aux.W_e, view.G, L, aux.F_e, view.radius_eve)
+    b_wc, _ = _worst_case(aux.W_e, view.G, L, aux.F_e, view.radius_eve)
     beta = b_wc + float(np.linalg.norm(aux.W_e) ** 2)
-    g_wc, _ = worst_case_residual(
-        np.eye(view.G.shape[0]), view.G, Xm @ hermitian_sqrt(aux.S_m), None, view.radius_eve
+    g_wc, _ = _worst_case(
+        np.eye(view.G.shape[0]), view.G, Xm @ _hsqrt(aux.S_m), None, view.radius_eve
     )
     gamma = g_wc + float(np.real(np.trace(aux.S_m)))
     theta = np.array(
         [
-            worst_case_residual(hermitian_sqrt(P), C, Xm, None, view.radius_cross)[0]
+            _worst_case(_hsqrt(P), C, Xm, None, view.radius_cross)[0]
             for P, C in zip(Pi, view.cross, strict=True)
         ]
     )

@@ -435,8 +435,9 @@ def theorem6_step(net: Network, c_sm: float, *, fraction: float = 0.9) -> float:
     return fr * 2.0 * c / L2
 
 
-def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
-    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``."""
+def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner, fallback=False):
+    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``.
+    With ``fallback``, a simultaneous Algorithm 1 that hits its cap is rerun sequentially."""
     T, N = kappa0.shape
     kappa = kappa0.copy()
     P = P0.copy()
@@ -449,6 +450,7 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
     hin: list[list] = [[] for _ in range(T)]
     hstep: list[list] = [[] for _ in range(T)]
     hrel: list[list] = [[] for _ in range(T)]
+    hfb: list[list] = [[] for _ in range(T)]
     # adaptive-step state per trial and MUE: a bracket [lo, hi] with ζ(lo) > 0 >= ζ(hi)
     brk = {
         "lo": np.zeros((T, N)),
@@ -465,12 +467,30 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
             break
         sub = S if idx.size == T else S.take(idx)
         Pi, its, st, ms, _ = _alg1(sub, kappa[idx], P[idx], record=False, **inner)
+        fb = np.zeros(idx.size, dtype=bool)
+        if fallback and inner["mode"] == "simultaneous" and np.any(st == "max_iter"):
+            # Algorithm 1 cycled: retry these trials with sequential updates from the same start
+            r_ = np.flatnonzero(st == "max_iter")
+            P2, its2, st2, ms2, _ = _alg1(
+                sub.take(r_),
+                kappa[idx[r_]],
+                P[idx[r_]],
+                record=False,
+                **{**inner, "mode": "sequential"},
+            )
+            Pi[r_] = P2
+            its[r_] = its2 + inner["max_iter"]  # the sweeps of both runs
+            st[r_] = st2
+            for q_, r in enumerate(r_):
+                ms[r] = ms2[q_]
+            fb[r_] = True
         P[idx] = Pi
         z = sub.zeta(Pi, True)
         ith = sub.i_th
         for r, t in enumerate(idx):
             hz[t].append(z[r].copy())
             hin[t].append(int(its[r]))
+            hfb[t].append(bool(fb[r]))
             iters[t] = it
         failed = st != "converged"
         for r in np.flatnonzero(failed):
@@ -519,6 +539,7 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
                 "inner_iterations": np.asarray(hin[t], dtype=int),
                 "step": np.asarray(hstep[t][:n_it], dtype=float).reshape(n_it, N),
                 "rel_change": np.asarray(hrel[t][:n_it], dtype=float),
+                "fallback": np.asarray(hfb[t], dtype=bool),
             }
         )
     return kappa, P, iters, status, msgs, out
@@ -583,6 +604,7 @@ def price_iteration(
     inner_max_iter: int = 1000,
     mode: str = "simultaneous",
     c_sm: float | None = None,
+    fallback: bool = False,
 ) -> PriceResult:
     """Algorithm 2: projection algorithm for the prices, Algorithm 1 inside.
 
@@ -618,6 +640,10 @@ def price_iteration(
         Algorithm 1 settings.
     c_sm : float, optional
         Strong-monotonicity constant for ``step="theorem6"``.
+    fallback : bool
+        If a simultaneous Algorithm 1 reaches ``inner_max_iter`` (it cycles on some
+        networks), rerun it with sequential updates from the same start before giving up;
+        ``history["fallback"]`` records where that happened.
 
     Returns
     -------
@@ -661,6 +687,7 @@ def price_iteration(
         tol=tol,
         max_iter=max_iter,
         inner=inner,
+        fallback=bool(fallback),
     )
     return PriceResult(
         p=P[0],
@@ -692,6 +719,7 @@ def solve_many(
     inner_tol: float = 1e-10,
     inner_max_iter: int = 1000,
     mode: str = "simultaneous",
+    fallback: bool = False,
 ) -> list[PriceResult]:
     """Algorithm 2 (adaptive step) on many networks of equal size in one batch.
 
@@ -704,7 +732,7 @@ def solve_many(
     nets : sequence of Network
         Same ``(J, K, N)``.
     scheme : {"RS-RP", "RS-NP", "NS-NP"}
-    tol, max_iter, p_init, inner_tol, inner_max_iter, mode
+    tol, max_iter, p_init, inner_tol, inner_max_iter, mode, fallback
         As in :func:`price_iteration` (``p_init`` must be a string here).
 
     Returns
@@ -731,6 +759,7 @@ def solve_many(
         tol=tol,
         max_iter=max_iter,
         inner=inner,
+        fallback=bool(fallback),
     )
     el = (time.perf_counter() - t0) / S.T
     return [

@@ -39,7 +39,8 @@ def simulate(
     eve_mean: float = 120.0,
     tol: float = 1e-6,
     max_iter: int = 100,
-    inner_max_iter: int = 500,
+    inner_max_iter: int = 100,
+    fallback: bool = False,
     **network_options,
 ) -> dict[str, np.ndarray]:
     """Solve and evaluate the designs on ``trials`` random networks (one grid point).
@@ -60,8 +61,9 @@ def simulate(
     eve_mean : float
         Mean SBS-eavesdropper distance; the distance is uniform in ``eve_mean ± 20`` m
         (Table I: 120, i.e. [100, 140]).
-    tol, max_iter, inner_max_iter
-        Algorithm 2 / Algorithm 1 settings.
+    tol, max_iter, inner_max_iter, fallback
+        Algorithm 2 / Algorithm 1 settings (``fallback``: rerun a cycling simultaneous
+        Algorithm 1 sequentially, see :func:`~wiretap.smallcell.price_iteration`).
     **network_options
         Passed to :func:`~wiretap.smallcell.network.generate_network`.
 
@@ -98,7 +100,9 @@ def simulate(
     nets = [with_uncertainty(n, chi_eps, chi_vareps, chi_e) for n in nets]
     out: dict[str, np.ndarray] = {}
     for s in schemes:
-        res = solve_many(nets, s, tol=tol, max_iter=max_iter, inner_max_iter=inner_max_iter)
+        res = solve_many(
+            nets, s, tol=tol, max_iter=max_iter, inner_max_iter=inner_max_iter, fallback=fallback
+        )
         vals = {k: np.full(T, np.nan) for k in OUTPUTS}
         for t, (net, r) in enumerate(zip(nets, res, strict=True)):
             ok = r.status == "converged"

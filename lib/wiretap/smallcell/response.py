@@ -29,7 +29,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
-from .._validation import as_array, check_int, check_nonnegative, check_positive
+from .._validation import as_array, check_int
 
 __all__ = [
     "BestResponseSolution",
@@ -56,9 +56,9 @@ def _channel_power(a, b, lam, tau, m, x0=None):
     ``a, b, lam`` have shape (B, K) (``b`` finite; unusable channels have ``a = b = 0``);
     ``tau, m`` have shape (B, 1). Channels with ``a - b <= λ`` get 0. For ``τ > 0`` the
     equation is the cubic ``Q(p) = (τp + λ)(1 + ap)(1 + bp) - (a - b) = 0``; ``Q`` is
-    convex and increasing on ``p >= 0``, so Newton's method converges from any start
-    ``x0 >= 0`` (after at most one step it approaches the root monotonically from the
-    right). Without ``x0`` it starts at the ``τ = 0`` root, a closed form.
+    convex and increasing on ``p >= 0``, so Newton's method started to the right of the
+    root decreases monotonically to it: it starts at the ``τ = 0`` root (a closed form)
+    capped at ``m``, or at a warm start ``x0`` when that is closer and still to the right.
     """
     d = a - b
     useful = d > lam
@@ -71,28 +71,37 @@ def _channel_power(a, b, lam, tau, m, x0=None):
     work = useful & (tau_b > 0)
     if not work.any():
         return np.where(useful, np.minimum(pq, mm), 0.0)
-    if x0 is None:
-        x = np.where(useful, np.minimum(pq, 2 * mm), 0.0)
-    else:
-        x = np.where(useful, np.minimum(np.where(x0 > 0, x0, pq), 2 * mm), 0.0)
-    # the root exceeds m exactly when Q(m) < 0: then the answer is m
     ab, apb = a * b, a + b
+    # the root exceeds m exactly when Q(m) <= 0: then the answer is m
     qm = (tau_b * mm + lam) * (1 + apb * mm + ab * mm * mm) - d
     capped = work & (qm <= 0)
     work = work & ~capped
+    # start to the right of the root: at min(τ=0 root, m), or at a warm start x0 there
+    x = np.where(useful, np.minimum(pq, mm), 0.0)
+    if x0 is not None:
+        q0 = (tau_b * x0 + lam) * (1 + apb * x0 + ab * x0 * x0) - d
+        x = np.where(work & (x0 > 0) & (q0 >= 0) & (x0 < x), x0, x)
     x = np.where(capped, mm, x)
+    # Newton on the entries that need it only (compacted, shrinking as they converge)
+    sel = np.flatnonzero(work)
+    xs = x.ravel()[sel]
+    ts, ls, ds = tau_b.ravel()[sel], lam.ravel()[sel], d.ravel()[sel]
+    ps, qs = apb.ravel()[sel], ab.ravel()[sel]
+    pos = np.arange(sel.size)
+    out = xs.copy()
     for _ in range(_MAX_NEWTON):
-        if not work.any():
+        if xs.size == 0:
             break
-        u = 1 + apb * x + ab * x * x
-        lin = tau_b * x + lam
-        Q = lin * u - d
-        dQ = tau_b * u + lin * (apb + 2 * ab * x)
-        step = np.divide(Q, dQ, out=np.zeros_like(Q), where=work & (dQ > 0))
-        xn = np.maximum(x - step, 0.0)
-        done = np.abs(step) <= _RTOL * np.maximum(x, 1e-300)
-        x = np.where(work, xn, x)
-        work = work & ~done
+        u = 1 + ps * xs + qs * xs * xs
+        lin = ts * xs + ls
+        step = (lin * u - ds) / (ts * u + lin * (ps + 2 * qs * xs))
+        xs = np.maximum(xs - step, 0.0)
+        keep = np.abs(step) > _RTOL * np.maximum(xs, 1e-300)
+        out[pos[~keep]] = xs[~keep]
+        xs, ts, ls, ds, ps, qs, pos = (v[keep] for v in (xs, ts, ls, ds, ps, qs, pos))
+    out[pos] = xs
+    x = x.copy()
+    x.ravel()[sel] = out
     return np.where(useful, np.minimum(x, mm), 0.0)
 
 
@@ -106,44 +115,62 @@ def _interior_weights(a, b, p, tau, m):
 def _with_budget(a, b, c, tau, m, P, mu0=None, x0=None):
     """Solve the separable problem for fixed ``τ`` (B, 1): returns ``p`` and ``μ`` (B,).
 
-    ``S(μ) = Σ_k p_k(μ)`` decreases in ``μ``; a Newton step on ``S(μ) = P`` is taken when it
-    stays inside the bracket, otherwise the bracket is halved. ``mu0``/``x0`` warm-start.
+    ``S(μ) = Σ_k p_k(μ)`` decreases in ``μ`` and is smooth between the breakpoints where a
+    channel leaves its mask (``μ = f_k'(m) - τm - c_k``) or reaches zero
+    (``μ = a_k - b_k - c_k``). ``S`` is evaluated at all breakpoints at once, which brackets
+    the root inside one smooth piece; Newton steps follow, with the bracket halved when a
+    step would leave it. ``mu0``/``x0`` warm-start.
     """
+    B = a.shape[0]
+    tau = np.broadcast_to(tau, (B, 1))
+    m = np.broadcast_to(m, (B, 1))
     p = _channel_power(a, b, c, tau, m, x0)
     S = p.sum(axis=1)
-    mu = np.zeros(S.shape)
+    mu = np.zeros(B)
     work = S > P * (1 + _RTOL)
     if not work.any():
         return p, mu
-    lo = np.zeros_like(mu)  # S(lo) > P
-    hi = np.where(work, np.max(np.maximum(a - b - c, 0.0), axis=1), 0.0)  # S(hi) = 0
-    if mu0 is not None:
-        mu = np.where(work, np.clip(mu0, 0.0, hi), 0.0)
-        p2 = _channel_power(a, b, c + mu[:, None], tau, m, p)
-        p = np.where(work[:, None], p2, p)
-        S = p.sum(axis=1)
-        lo = np.where(work & (S > P), mu, lo)
-        hi = np.where(work & (S <= P), mu, hi)
+    idx = np.flatnonzero(work)
+    a_, b_, c_, t_, m_, P_ = a[idx], b[idx], c[idx], tau[idx], m[idx], P[idx]
+    n = idx.size
+    # breakpoints (useful channels only; clipped to >= 0); mu = 0 is one of them
+    d = a_ - b_
+    cap = np.where(d > 0, _fprime(a_, b_, m_) - t_ * m_ - c_, 0.0)
+    brk = np.maximum(np.concatenate([np.zeros((n, 1)), d - c_, cap], axis=1), 0.0)
+    nb = brk.shape[1]
+    rep = lambda x: np.repeat(x, nb, axis=0)  # noqa: E731
+    pb = _channel_power(rep(a_), rep(b_), rep(c_) + brk.reshape(-1, 1), rep(t_), rep(m_))
+    Sb = pb.sum(axis=1).reshape(n, nb)
+    above = Sb > P_[:, None]
+    lo = np.where(above, brk, -np.inf).max(axis=1)  # S(lo) > P (mu = 0 qualifies)
+    hi = np.where(above, np.inf, brk).min(axis=1)  # S(hi) <= P (max(d - c) qualifies)
+    m0 = lo if mu0 is None else np.where((mu0[idx] > lo) & (mu0[idx] < hi), mu0[idx], lo)
+    mu_ = m0
+    q = _channel_power(a_, b_, c_ + mu_[:, None], t_, m_, p[idx])
+    Sq = q.sum(axis=1)
+    act = np.ones(n, dtype=bool)
     for _ in range(_MAX_NEWTON):
-        w = _interior_weights(a, b, p, tau, m).sum(axis=1)
-        mn = mu + np.divide(S - P, w, out=np.full(S.shape, np.inf), where=w > 0)
+        w = _interior_weights(a_, b_, q, t_, m_).sum(axis=1)
+        mn = mu_ + np.divide(Sq - P_, w, out=np.full(n, np.inf), where=w > 0)
         bad = ~np.isfinite(mn) | (mn < lo) | (mn > hi)
         mn = np.where(bad, 0.5 * (lo + hi), mn)
-        small_step = np.abs(mn - mu) <= _RTOL * np.maximum(mu, 1e-300)
-        mu = np.where(work, mn, mu)
-        pn = _channel_power(a, b, c + mu[:, None], tau, m, p)
-        p = np.where(work[:, None], pn, p)
-        S = p.sum(axis=1)
-        lo = np.where(work & (S > P), mu, lo)
-        hi = np.where(work & (S <= P), mu, hi)
+        small = np.abs(mn - mu_) <= _RTOL * np.maximum(mu_, 1e-300)
+        mu_ = np.where(act, mn, mu_)
+        q = np.where(act[:, None], _channel_power(a_, b_, c_ + mu_[:, None], t_, m_, q), q)
+        Sq = q.sum(axis=1)
+        lo = np.where(act & (Sq > P_), mu_, lo)
+        hi = np.where(act & (Sq <= P_), mu_, hi)
         done = (
-            (np.abs(S - P) <= _RTOL * P)
+            (np.abs(Sq - P_) <= _RTOL * P_)
             | (hi - lo <= _RTOL * np.maximum(hi, 1e-300))
-            | (small_step & ~bad)
+            | (small & ~bad)
         )
-        work = work & ~done
-        if not work.any():
+        act = act & ~done
+        if not act.any():
             break
+    p = p.copy()
+    p[idx] = q
+    mu[idx] = mu_
     return p, mu
 
 
@@ -255,14 +282,18 @@ def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
     a = as_array(a, "a", ndim=2)
     B, K = a.shape
     b = as_array(b, "b", shape=(B, K), finite=False)
+    c = as_array(c, "c", shape=(B, K))
+    beta, s, m, P = (
+        as_array(x, name, shape=(B,)) for x, name in ((beta, "beta"), (s, "s"), (m, "m"), (P, "P"))
+    )
     if np.any(np.isnan(b)) or np.any(b < 0):
         raise ValueError("b must be >= 0 (inf allowed), without NaN")
-    check_nonnegative(a, "a")
-    c = check_nonnegative(as_array(c, "c", shape=(B, K)), "c")
-    beta = check_nonnegative(as_array(beta, "beta", shape=(B,)), "beta")
-    s = check_nonnegative(as_array(s, "s", shape=(B,)), "s")
-    m = check_positive(as_array(m, "m", shape=(B,)), "m")
-    P = check_positive(as_array(P, "P", shape=(B,)), "P")
+    for x, name in ((a, "a"), (c, "c"), (beta, "beta"), (s, "s")):
+        if np.any(x < 0):
+            raise ValueError(f"{name} must be >= 0")
+    for x, name in ((m, "m"), (P, "P")):
+        if np.any(x <= 0):
+            raise ValueError(f"{name} must be > 0")
     return _solve(a, b, c, beta, s, m, P)
 
 
@@ -332,7 +363,11 @@ def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
     while its < _MAX_NEWTON and work.any():
         its += 1
         t = np.where(work, beta / np.sqrt(np.maximum(q + s, 1e-300)), 0.0)
-        pt, mt = _with_budget(a, b, c, t[:, None], m, P, mu, None if first else p)
+        wi = np.flatnonzero(work)
+        pt, mt = p.copy(), mu.copy()
+        pt[wi], mt[wi] = _with_budget(
+            a[wi], b[wi], c[wi], t[wi, None], m[wi], P[wi], mu[wi], None if first else p[wi]
+        )
         first = False
         nq = (pt**2).sum(axis=1)
         phi = q - nq
