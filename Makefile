@@ -53,8 +53,11 @@ part: $(STAMP)  ## Build one part: make part PART=smallcell [SCALE=quick|paper]
 	WIRETAP_SCALE=$(PART_SCALE) WIRETAP_REPRO_DIR=$(CURDIR)/$(PART_OUT)/repro \
 	  $(BIN)/python .ci/part_build.py $(PART) $(PART_OUT)
 
+# Two pytest workers on two cores: one BLAS thread each (kernels get the same from .ci/ipython),
+# since OpenBLAS's spinning thread pool slows small linear algebra down badly when oversubscribed.
 test: $(STAMP)  ## Unit tests and every chapter (nbval) at quick scale
 	WIRETAP_SCALE=quick WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro-quick \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
 	  $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 LINT_PATHS  := lib tests benchmarks conftest.py book/_ext .ci

@@ -12,7 +12,7 @@ def test_figure_and_finish():
     fig, ax = plotting.figure()
     ax.plot([0, 1], [0, 1], label="a", **plotting.series(0))
     ax.plot([0, 1], [1, 0], **plotting.series(9, linestyles=True))
-    plotting.finish(ax, xlabel="x (m)", ylabel="y (dB)", title="t", logy=False)
+    assert plotting.finish(ax, xlabel="x (m)", ylabel="y (dB)", title="t", logy=False) is None
     assert ax.get_xlabel() == "x (m)" and ax.get_legend() is not None
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)

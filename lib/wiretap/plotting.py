@@ -170,8 +170,10 @@ def finish(
 
     Returns
     -------
-    matplotlib.axes.Axes
-        The same Axes, for chaining.
+    None
+        Nothing, on purpose: a plot cell usually ends with this call, and a returned Axes
+        would be displayed as text beside the figure (and, in a cell with figure metadata,
+        as a second copy of the figure's target label).
     """
     if xlabel is not None:
         ax.set_xlabel(xlabel)
@@ -188,4 +190,3 @@ def finish(
     _handles, labels = ax.get_legend_handles_labels()
     if legend is True or (legend == "auto" and any(not lab.startswith("_") for lab in labels)):
         ax.legend()
-    return ax
