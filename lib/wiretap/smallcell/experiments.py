@@ -120,7 +120,13 @@ def simulate(
     return out
 
 
-def common_mean(data: dict[str, np.ndarray], schemes: Sequence[str], output: str):
+def common_mean(
+    data: dict[str, np.ndarray],
+    schemes: Sequence[str],
+    output: str,
+    *,
+    across_grid: bool = True,
+):
     """Average ``output`` over the trials where *every* scheme converged.
 
     Parameters
@@ -131,6 +137,10 @@ def common_mean(data: dict[str, np.ndarray], schemes: Sequence[str], output: str
     schemes : sequence of str
     output : str
         One of :data:`OUTPUTS`.
+    across_grid : bool
+        Keep only the networks on which every scheme converged at *every* grid point
+        (default), so that all points of a curve average the same networks; otherwise the
+        set is chosen point by point.
 
     Returns
     -------
@@ -140,9 +150,15 @@ def common_mean(data: dict[str, np.ndarray], schemes: Sequence[str], output: str
         Trials kept at each grid point, shape ``grid_shape``.
     """
     check_choice(output, "output", OUTPUTS)
+    schemes = list(schemes)
+    if not schemes:
+        raise ValueError("schemes must not be empty")
     ok = np.ones_like(data[f"{schemes[0]}/converged"], dtype=bool)
     for s in schemes:
         ok &= data[f"{s}/converged"] > 0.5
+    if across_grid:
+        grid_axes = tuple(range(ok.ndim - 2))
+        ok = np.broadcast_to(np.all(ok, axis=grid_axes, keepdims=True), ok.shape)
     counts = ok.sum(axis=(-2, -1))
     means = {}
     for s in schemes:
