@@ -5,15 +5,15 @@ Small-cell base stations (SBSs) choose their powers on ``K`` channels to maximiz
 the worst-case aggregate interference at the macro-cell users (MUEs) stays below a
 threshold. The part of the book built on this module derives every step; the module holds
 
-* :mod:`~wiretap.smallcell.network`: the network model and the Table I generator;
-* :mod:`~wiretap.smallcell.robust`: rates, closed-form worst cases (corrected (22)-(23)),
+* ``wiretap.smallcell.network``: the network model and the Table I generator;
+* ``wiretap.smallcell.robust``: rates, closed-form worst cases (corrected (22)-(23)),
   worst-case evaluation;
-* :mod:`~wiretap.smallcell.response`: the exact best response (33) and its cvxpy
+* ``wiretap.smallcell.response``: the exact best response (33) and its cvxpy
   reference;
-* :mod:`~wiretap.smallcell.algorithms`: Algorithms 1 and 2 and the three designs of Sec. VI;
-* :mod:`~wiretap.smallcell.analysis`: the VI map, its Jacobian, the matrix Υ of Theorem 2,
+* ``wiretap.smallcell.algorithms``: Algorithms 1 and 2 and the three designs of Sec. VI;
+* ``wiretap.smallcell.analysis``: the VI map, its Jacobian, the matrix Υ of Theorem 2,
   and the KKT certificate of Theorem 3.
-* :mod:`~wiretap.smallcell.experiments`: the Monte Carlo drivers of Figs. 2-7.
+* ``wiretap.smallcell.experiments``: the Monte Carlo drivers of Figs. 2-7.
 """
 
 from . import analysis, experiments

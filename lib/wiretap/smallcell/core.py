@@ -1,6 +1,6 @@
 """Vectorized arrays behind the public small-cell functions (internal).
 
-A :class:`Stack` holds ``T`` networks of the same size with a leading axis, so that the
+A ``Stack`` holds ``T`` networks of the same size with a leading axis, so that the
 coefficients, best responses and iterations of many Monte Carlo trials (and all players of
 one trial) are computed in one NumPy call. The public functions wrap it with ``T = 1``.
 """

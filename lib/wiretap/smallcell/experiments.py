@@ -1,7 +1,7 @@
 """Monte Carlo drivers for the paper's Figs. 4-7 (one grid point, many networks at once).
 
 :func:`simulate` draws ``trials`` networks from one random stream, solves every requested
-design on all of them in one batch (:func:`~wiretap.smallcell.algorithms.solve_many`) and
+design on all of them in one batch (:func:`~wiretap.smallcell.solve_many`) and
 evaluates the equilibria under the worst case. Used with :func:`wiretap.sim.run_grid` and
 ``trials=1`` there: with common random numbers every grid point sees the same networks.
 """
@@ -65,7 +65,7 @@ def simulate(
         Algorithm 2 / Algorithm 1 settings (``fallback``: rerun a cycling simultaneous
         Algorithm 1 sequentially, see :func:`~wiretap.smallcell.price_iteration`).
     **network_options
-        Passed to :func:`~wiretap.smallcell.network.generate_network`.
+        Passed to :func:`~wiretap.smallcell.generate_network`.
 
     Returns
     -------

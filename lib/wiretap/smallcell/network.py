@@ -119,7 +119,7 @@ class Network:
     """One small-cell network: gains, budgets, thresholds and uncertainty sizes.
 
     See the module docstring for the meaning and shape of every field. Construction
-    validates shapes and signs and raises :class:`ValueError` naming the bad field.
+    validates shapes and signs and raises ``ValueError`` naming the bad field.
 
     Attributes
     ----------
