@@ -14,6 +14,8 @@ design
     design re-checks.
 admm
     Decentralized design (Algorithm 2, consensus ADMM with per-BS agents).
+experiments
+    The four schemes of Section V on one instance, and their summaries for figures.
 """
 
 from .geometry import *  # noqa: F403
@@ -32,3 +34,7 @@ from .admm import *  # noqa: E402, F403
 from .admm import __all__ as _a  # noqa: E402
 
 __all__ += _a
+from .experiments import *  # noqa: E402, F403
+from .experiments import __all__ as _e  # noqa: E402
+
+__all__ += _e

@@ -23,13 +23,14 @@ import cvxpy as cp
 import numpy as np
 
 from .._validation import check_choice, check_int, check_positive
-from ..convex import require_dpp, solve
+from ..convex import require_dpp
 from ..results import IterativeResult, as_history
 from .design import (
     LN2,
     Design,
     DesignCheck,
     _fim_scale,
+    _solve,
     _user_scale,
     check_design,
     initial_state,
@@ -43,7 +44,6 @@ from .sensing import fim_transmit_blocks
 
 __all__ = ["ADMMResult", "BSAgent", "consensus_maps", "decentralized_design", "overhead"]
 
-_ACCEPT = ("optimal", "optimal_inaccurate")
 _CACHE: dict = {}
 _SYM = ((0, 0), (0, 1), (1, 1))
 
@@ -335,6 +335,8 @@ class BSAgent:
         # radius and sensing requirement frozen at their current values)
         self.lp_fixed = self.lp if mode == "fixed" else _local_problem(M, N, K, "fixed", rebuild)
         self.fallbacks = 0
+        self.retries = 0
+        self.inaccurate = 0
 
     # -- helpers on local data
     def interference(self, W, R) -> tuple[np.ndarray, np.ndarray]:
@@ -423,7 +425,9 @@ class BSAgent:
         P["rho"].value = sr
         P["ce"].value, P["ct"].value = sr[0] * centers["e"], sr[1] * centers["t"]
         P["cu"].value, P["cV"].value = sr[2] * centers["u"], sr[3] * centers["V"]
-        info = solve(lp.problem, accept=_ACCEPT)
+        info, retries = _solve(lp.problem)
+        self.retries += retries
+        self.inaccurate += int(info.status == "optimal_inaccurate")
         if not info.ok:
             return False, info, st
         V = lp.var
@@ -547,7 +551,7 @@ def decentralized_design(
     rho0: float = 1.0,
     varsigma: float = 1.5,
     tol: float = 1e-3,
-    tol_residual: float = 1e-3,
+    tol_residual: float = 1e-4,
     max_iter: int = 40,
     mse0: float | None = None,
     init=None,
@@ -633,6 +637,8 @@ def decentralized_design(
             sensing_mse(scn, np.stack([s["W"] for s in sts], 1), np.stack([s["R"] for s in sts], 1))
         ],
         "fallbacks": [0],
+        "retries": [0],
+        "inaccurate": [0],
     }
     status, msg, it = "max_iter", "", 0
     for it in range(1, max_iter + 1):
@@ -669,6 +675,8 @@ def decentralized_design(
         hist["messages"].append(per_msg)
         hist["mse"].append(sensing_mse(scn, W, R))
         hist["fallbacks"].append(sum(ag.fallbacks for ag in agents))
+        hist["retries"].append(sum(ag.retries for ag in agents))
+        hist["inaccurate"].append(sum(ag.inaccurate for ag in agents))
         prev = hist["objective"][-2]
         if abs(obj - prev) <= tol * abs(prev) and hist["primal_residual"][-1] <= tol_residual:
             status = "converged"

@@ -44,6 +44,7 @@ __all__ = [
     "Design",
     "DesignCheck",
     "baseline_separate",
+    "best_sensing",
     "centralized_design",
     "check_design",
     "fixed_sensing_design",
@@ -56,6 +57,28 @@ __all__ = [
 LN2 = np.log(2.0)
 _CACHE: dict = {}
 _ACCEPT = ("optimal", "optimal_inaccurate")
+# Clarabel occasionally stops with InsufficientProgress (cvxpy: solver_error) on these
+# problems, whose data span about six orders of magnitude (user and eavesdropper SNRs of
+# ~1e6 per mW next to unit noise). A larger static regularisation of the KKT system
+# (1e-7 instead of 1e-8) let every such solve we recorded finish; it is tried once before
+# a failure is reported.
+_RETRY = ({"static_regularization_constant": 1e-7},)
+
+
+def _solve(problem: cp.Problem) -> tuple[SolveInfo, int]:
+    """Solve with Clarabel, retrying once with a larger regularisation after a failure.
+
+    Returns the final :class:`~wiretap.convex.SolveInfo` and the number of retries (0/1).
+    A status of ``infeasible`` is never retried: it is reported as it is.
+    """
+    info = solve(problem, accept=_ACCEPT)
+    if info.ok or info.infeasible:
+        return info, 0
+    for opts in _RETRY:
+        again = solve(problem, accept=_ACCEPT, **opts)
+        if again.ok or again.infeasible:
+            return again, 1
+    return info, len(_RETRY)
 
 
 # --------------------------------------------------------------------------- results
@@ -613,7 +636,7 @@ def _solve_block2(scn, W, R, r2, xi_prev, rebuild=False, method="exact", margin=
         return xi, eta, info
     b2 = _block2(scn, rebuild=rebuild)
     b2.set(scn, W, R, r2, xi_prev)
-    info = solve(b2.problem, accept=_ACCEPT)
+    info, _ = _solve(b2.problem)
     if not info.ok:
         return None, None, info
     xi = np.zeros((2, scn.M, scn.K))
@@ -663,11 +686,19 @@ def _fixed_loop(
     the strict problem (no slack) from that point until the relative power change is
     below ``tol``.
     """
+    a, b = bound_coefficients(scn)
+    hist = {"objective": [], "slack": [], "solve_time": [], "retries": [], "inaccurate": []}
+    why = _precheck(scn, T if crb_on else None, stages, p_fixed)
+    if why:
+        W, R = _heuristic_point(scn) if point is None else point
+        delta = b + np.sqrt(T) / a
+        xi0 = _budget_xi(scn, stages)
+        st = _State(W, R, xi0, np.zeros_like(xi0), delta, float(np.sum(delta**2)))
+        return "infeasible", why, 0, st, hist
     phase = [
         _block1(scn, "fixed", stages, crb_on, slack, rebuild=rebuild) for slack in (True, False)
     ]
     fs = _fim_scale(scn)
-    a, b = bound_coefficients(scn)
     r1 = csi_radius(scn, np.trace(scn.q1))
     r2 = csi_radius(scn, T)
     s2 = float(np.sum(np.abs(scn.g_est) ** 2))
@@ -685,7 +716,6 @@ def _fixed_loop(
     if R_fixed is not None:
         R = R.copy()
         R[0] = R_fixed
-    hist = {"objective": [], "slack": [], "solve_time": []}
     status, msg, it = "max_iter", "", 0
     prev = np.inf
     strict = False
@@ -693,8 +723,10 @@ def _fixed_loop(
     for it in range(1, max_iter + 1):
         blk = phase[1] if strict else phase[0]
         blk.set_sca(scn, W, R)
-        info = solve(blk.problem, accept=_ACCEPT)
+        info, retries = _solve(blk.problem)
         hist["solve_time"].append(info.wall_time)
+        hist["retries"].append(retries)
+        hist["inaccurate"].append(int(info.status == "optimal_inaccurate"))
         if not info.ok:
             status = "infeasible" if info.infeasible else "solver_error"
             msg = f"block-1 (fixed radius) problem at iteration {it}: {info.status}"
@@ -723,8 +755,8 @@ def _fixed_loop(
             "infeasible",
             (
                 f"the rate constraints could not be met: slack {hist['slack'][-1]:.3g} after "
-                f"{it} SCA steps (problem (18) is infeasible at this sensing requirement or the "
-                "SCA did not find a feasible point)"
+                f"{it} SCA steps (no certificate: problem (18) is infeasible at this sensing "
+                "requirement, or the SCA, a restriction, found no feasible point)"
             ),
         )
     eta = np.zeros((2, scn.M, scn.K))
@@ -742,13 +774,29 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     is driven to zero, multipliers free, the leakage budget split equally between the
     stages), then computes the leakage ratios and multipliers of block 2 (eq. (62)).
 
+    Parameters
+    ----------
+    mse0 : float, optional
+        Sensing requirement of the starting point (m^2). Default: ``tr(Q^(1)) / 100``, or
+        four times the best CRB the power budget allows (:func:`best_sensing`) when that is
+        larger, so that the start never asks for more than a quarter of the stage-1 budget
+        for sensing.
+
     Returns
     -------
     status : str
+        ``"infeasible"`` with a certificate in the message when :func:`best_sensing` or a
+        single-user rate bound proves problem (18) infeasible.
     message : str
     state : _State
     """
-    T = float(np.trace(scn.q1)) / 100.0 if mse0 is None else float(check_positive(mse0, "mse0"))
+    if mse0 is None:
+        best, _, info = best_sensing(scn, rebuild=kw.get("rebuild", False))
+        T = float(np.trace(scn.q1)) / 100.0
+        if info.ok:
+            T = max(T, 4.0 * best)
+    else:
+        T = float(check_positive(mse0, "mse0"))
     status, msg, _, st, _ = _fixed_loop(scn, T, **kw)
     return status, msg, st
 
@@ -855,6 +903,8 @@ def centralized_design(
         "delta0": [st.delta0],
         "solve_time": [0.0],
         "rank_one": [float(rank_ratio(W).min())],
+        "retries": [0],
+        "inaccurate": [0],
     }
     status, msg, it = "max_iter", "", 0
     for it in range(1, max_iter + 1):
@@ -869,7 +919,9 @@ def centralized_design(
         dl = np.maximum(delta, b + 1e-9)
         blk.par["cA"].value = fs * (a**2 * (dl - b) ** 2 - 2 * a**2 * (dl - b) * dl)
         blk.par["cB"].value = fs * 2 * a**2 * (dl - b)
-        info = solve(blk.problem, accept=_ACCEPT)
+        info, retries = _solve(blk.problem)
+        hist["retries"].append(retries)
+        hist["inaccurate"].append(int(info.status == "optimal_inaccurate"))
         if not info.ok:
             status = "infeasible" if info.infeasible else "solver_error"
             msg = f"block 1 (eq. (60)) at iteration {it}: {info.status}"
@@ -918,24 +970,119 @@ def fixed_sensing_design(
     return _finish(scn, st.W, st.R, st.xi, hist, status, msg, it, t0, float(rank_ratio(st.W).min()))
 
 
-def _best_sensing(scn: Scenario):
-    """Stage 1 of baseline 1: minimise tr(CRB) with ``tr(R_m) <= P_max`` (no information)."""
-    M, N = scn.M, scn.N
-    fs = _fim_scale(scn)
-    kb = fim_transmit_blocks(scn) / fs
-    R = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
-    f = {}
-    for a_, b_ in ((0, 0), (0, 1), (1, 1)):
-        f[a_, b_] = cp.sum(cp.hstack([cp.real(cp.trace(R[m] @ kb[m, a_, b_].T)) for m in range(M)]))
-    F = cp.bmat([[f[0, 0], f[0, 1]], [f[0, 1], f[1, 1]]])
-    U = cp.Variable((2, 2), symmetric=True)
-    cons = [r >> 0 for r in R] + [cp.real(cp.trace(r)) <= scn.p_max for r in R]
-    cons.append(cp.bmat([[U, np.eye(2)], [np.eye(2), F]]) >> 0)
-    prob = cp.Problem(cp.Minimize(cp.trace(U)), cons)
-    info = solve(prob, accept=_ACCEPT)
+class _Sensing:
+    """``min tr(CRB)`` over stage-1 covariances with ``tr(S_m) <= budget`` (DPP, cached)."""
+
+    def __init__(self, M: int, N: int):
+        self.K = [
+            [[cp.Parameter((N, N), complex=True) for _ in range(2)] for _ in range(2)]
+            for _ in range(M)
+        ]
+        self.budget = cp.Parameter(nonneg=True)
+        self.S = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
+        f = {
+            ab: cp.sum(
+                cp.hstack(
+                    [cp.real(cp.trace(self.S[m] @ self.K[m][ab[0]][ab[1]])) for m in range(M)]
+                )
+            )
+            for ab in ((0, 0), (0, 1), (1, 1))
+        }
+        F = cp.bmat([[f[0, 0], f[0, 1]], [f[0, 1], f[1, 1]]])
+        U = cp.Variable((2, 2), symmetric=True)
+        cons = [x >> 0 for x in self.S] + [cp.real(cp.trace(x)) <= self.budget for x in self.S]
+        cons.append(cp.bmat([[U, np.eye(2)], [np.eye(2), F]]) >> 0)
+        self.problem = require_dpp(cp.Problem(cp.Minimize(cp.trace(U)), cons))
+
+
+def best_sensing(scn: Scenario, power: float | None = None, *, rebuild: bool = False):
+    """The most accurate stage-1 sensing a power budget allows (an SDP, solved exactly).
+
+    Minimises ``tr(F_central^{-1})`` (paper eqs. (27), (29)) over stage-1 transmit
+    covariances ``S_m >= 0`` with ``tr(S_m) <= power`` for every BS.
+
+    Parameters
+    ----------
+    power : float, optional
+        Per-BS stage-1 transmit power (mW). Default ``P_max / tau_1``: the whole frame
+        budget of C1 spent in stage 1, the largest stage-1 power any design can use.
+    rebuild : bool
+        Rebuild the cvxpy problem instead of reusing the compiled one.
+
+    Returns
+    -------
+    mse : float
+        ``tr(CRB)`` of the optimal covariances (m^2), ``nan`` if the solve failed.
+    S : ndarray, complex, shape (M, N, N) or None
+    info : wiretap.convex.SolveInfo
+
+    Notes
+    -----
+    Any sensing requirement ``tr(CRB) <= T`` with ``T`` below this value is infeasible:
+    it is the certificate :func:`fixed_sensing_design` and :func:`initial_state` use.
+
+    Examples
+    --------
+    >>> from wiretap.isac import paper_scenario
+    >>> scn = paper_scenario(0)
+    >>> full, _, _ = best_sensing(scn)
+    >>> half, _, _ = best_sensing(scn, scn.p_max / scn.tau[0] / 2)
+    >>> bool(abs(half / full - 2.0) < 1e-3)   # the CRB scales as 1 / power
+    True
+    """
+    budget = scn.p_max / scn.tau[0] if power is None else float(check_positive(power, "power"))
+    key = ("sensing", scn.M, scn.N)
+    if rebuild or key not in _CACHE:
+        prob = _Sensing(scn.M, scn.N)
+        if not rebuild:
+            _CACHE[key] = prob
+    else:
+        prob = _CACHE[key]
+    # the power is normalised to 1 and the FIM to O(1): the CRB scales as 1 / power
+    fs = _fim_scale(scn) * budget / scn.p_max
+    kb = fim_transmit_blocks(scn) * budget / fs
+    for m in range(scn.M):
+        for a in range(2):
+            for b in range(2):
+                prob.K[m][a][b].value = kb[m, a, b].T
+    prob.budget.value = 1.0
+    info, _ = _solve(prob.problem)
     if not info.ok:
-        return None, info
-    return np.stack([_herm(r.value) for r in R]), info
+        return float("nan"), None, info
+    S = np.stack([_herm(x.value) * budget for x in prob.S])
+    W0 = np.zeros((2, scn.M, scn.K, scn.N, scn.N), complex)
+    R0 = np.zeros((2, scn.M, scn.N, scn.N), complex)
+    R0[0] = S
+    return sensing_mse(scn, W0, R0), S, info
+
+
+def _precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> str:
+    """Certified infeasibility of problem (18) (with ``tr(CRB) <= T``): message or ``""``.
+
+    Two exact certificates: (i) a user's rate requirement exceeds what it would get alone,
+    with no interference and the whole budget: with frame power ``B = P_max - p_fixed``
+    spread over the active stages, concavity of the log makes equal powers
+    ``p = B / sum tau_i`` the best split, worth ``sum tau_i log2(1 + p ||h_{m,m,k}||^2)``;
+    (ii) ``T`` below the best CRB any design can reach (:func:`best_sensing`).
+    """
+    share = float(sum(scn.tau[i] for i in stages))
+    budget = scn.p_max - (np.zeros(scn.M) if p_fixed is None else np.asarray(p_fixed))
+    gain = np.sum(np.abs(scn.h[np.arange(scn.M), np.arange(scn.M)]) ** 2, axis=-1)  # (M, K)
+    cap = share * np.log2(1.0 + np.maximum(budget, 0.0)[:, None] / share * gain)
+    if np.any(scn.r_info > cap):
+        m, k = np.unravel_index(int(np.argmax(scn.r_info - cap)), cap.shape)
+        return (
+            f"user ({m}, {k}) needs {scn.r_info[m, k]:.3g} bits/s/Hz but gets at most "
+            f"{cap[m, k]:.3g} bits/s/Hz even alone with the whole power budget (certificate)"
+        )
+    if T is not None:
+        best, _, info = best_sensing(scn)
+        if info.ok and T < best * (1.0 - 1e-3):
+            return (
+                f"the sensing requirement tr(CRB) <= {T:.3g} m^2 is below the best "
+                f"{best:.3g} m^2 the power budget allows (certificate: the best-sensing SDP)"
+            )
+    return ""
 
 
 def baseline_separate(
@@ -948,13 +1095,10 @@ def baseline_separate(
     (all rate and leakage requirements are met in stage 2).
     """
     t0 = time.perf_counter()
-    R1, info = _best_sensing(scn)
+    T, R1, info = best_sensing(scn, scn.p_max, rebuild=rebuild)
     if R1 is None:
-        return _fail("solver_error", f"best-sensing SDP: {info.status}", 0, {"objective": []}, t0)
-    W0 = np.zeros((2, scn.M, scn.K, scn.N, scn.N), complex)
-    R0 = np.zeros((2, scn.M, scn.N, scn.N), complex)
-    R0[0] = R1
-    T = sensing_mse(scn, W0, R0)
+        status = "infeasible" if info.infeasible else "solver_error"
+        return _fail(status, f"best-sensing SDP: {info.status}", 0, {"objective": []}, t0)
     p_fixed = scn.tau[0] * np.trace(R1, axis1=-2, axis2=-1).real
     Wh, Rh = _heuristic_point(scn)
     Wh[0] = 0

@@ -59,8 +59,9 @@ _BR_KKT_TOL = 1e-6
 def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray, warm=None):
     """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N).
 
-    ``warm``: dict with arrays ``"q"`` (T, J), ``"mu"`` (T, J), ``"p"`` (T, J, K) from the
-    previous sweep; updated in place for ``players``.
+    ``warm``: dict with arrays ``"p"`` (T, J, K) and ``"mu"`` (T, J), the players' previous
+    best responses and budget multipliers (the Newton method starts there); updated in
+    place for ``players``. ``"p"`` holding NaN means "no previous solve".
     """
     T, _, K = P.shape
     nb = len(players)
@@ -70,12 +71,8 @@ def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndar
     beta = np.repeat((kappa * S.rm).sum(axis=1), nb)
     s = np.maximum((P**2).sum(axis=(1, 2))[:, None] - (P[:, players] ** 2).sum(axis=2), 0.0)
     ws = None
-    if warm is not None and np.all(np.isfinite(warm["q"][:, players])):
-        ws = (
-            warm["q"][:, players].ravel(),
-            warm["mu"][:, players].ravel(),
-            warm["p"][:, players].reshape(T * nb, K),
-        )
+    if warm is not None and np.all(np.isfinite(warm["p"][:, players])):
+        ws = (warm["p"][:, players].reshape(T * nb, K), warm["mu"][:, players].ravel())
     sol = _solve(
         a.reshape(T * nb, K),
         b.reshape(T * nb, K),
@@ -87,7 +84,6 @@ def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndar
         ws,
     )
     if warm is not None:
-        warm["q"][:, players] = sol.q.reshape(T, nb)
         warm["mu"][:, players] = sol.mu.reshape(T, nb)
         warm["p"][:, players] = sol.p.reshape(T, nb, K)
     ok = np.all(np.isfinite(sol.p), axis=1) & (sol.kkt <= _BR_KKT_TOL)
@@ -227,7 +223,7 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
         [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
     )
     everyone = np.arange(J)
-    warm_all = {"q": np.full((T, J), np.nan), "mu": np.zeros((T, J)), "p": np.zeros_like(P)}
+    warm_all = {"mu": np.zeros((T, J)), "p": np.full_like(P, np.nan)}
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:

@@ -13,12 +13,29 @@ other SBSs' powers (the worst-case interference (11) in closed form). Channels w
 ``a_k <= b_k`` carry no secrecy and get no power (paper footnote 2).
 
 The KKT conditions give, with ``τ = β / sqrt(||p||^2 + s)`` and the budget multiplier ``μ``,
-one equation per channel, ``f_k'(p_k) - τ p_k = c_k + μ`` clipped to ``[0, m]``: a quadratic
-(``τ = 0``, closed form) or a cubic with one positive root (safeguarded Newton). ``μ`` is
-found by a safeguarded Newton/bisection search on the budget, and ``τ`` by the same on the
-scalar ``q = ||p||^2`` (a fixed point with a unique sign change). No generic solver runs in
-this path; :class:`CvxpyBestResponse` solves the same problem with cvxpy and Clarabel for
-checks and benchmarks.
+one equation per channel, ``f_k'(p_k) - τ p_k = c_k + μ`` clipped to ``[0, m]``. Written as
+``R_k = (τ p_k + c_k + μ)(1 + a_k p_k)(1 + b_k p_k) - (a_k - b_k) = 0`` (a cubic in ``p_k``,
+convex and increasing on ``p_k >= 0``) it is nearly linear where ``f_k'`` behaves like
+``1/p``, which is what makes Newton's method fast here.
+
+Two solvers share the KKT conditions:
+
+* ``_newton`` (the default): a primal-dual active-set Newton method on the whole KKT
+  system, vectorized over a batch of problems. The active set (channels at 0, at the mask,
+  free) is read off the current multipliers in closed form; the Newton step solves the
+  linearized system, a diagonal plus a rank-one term (the norm) bordered by the budget, in
+  ``O(K)`` by the Sherman-Morrison formula. It starts from the exact ``τ = 0`` solution
+  (breakpoints of the budget, one chord step) or from a warm start, and stops on the KKT
+  conditions themselves (relative residual ``1e-12``).
+* ``_bracket`` (the fallback and the independent reference): nested one-dimensional
+  searches, safeguarded Newton/bisection on ``μ`` inside a safeguarded search on
+  ``q = ||p||^2`` (a scalar equation with one sign change), each with a bracket and hence a
+  guarantee.
+
+Problems where ``p = 0`` is optimal (every channel priced out) are recognized in closed
+form; rows where the Newton method has not met the KKT test after ``_NEWTON_MAX`` iterations
+are re-solved by ``_bracket``. No generic solver runs in this path; :class:`CvxpyBestResponse`
+solves the same problem with cvxpy and Clarabel for checks and benchmarks.
 """
 
 from __future__ import annotations
@@ -29,7 +46,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
-from .._validation import as_array, check_int
+from .._validation import as_array, check_choice, check_int
 
 __all__ = [
     "BestResponseSolution",
@@ -39,6 +56,9 @@ __all__ = [
 
 _RTOL = 1e-12
 _MAX_NEWTON = 100
+_NEWTON_MAX = 16  # iterations of the active-set Newton method before the fallback
+_add = np.add.reduce
+_amax = np.maximum.reduce
 
 
 def _fprime(a, b, p):
@@ -189,15 +209,20 @@ class BestResponseSolution:
         Multiplier of the budget ``Σ p_k <= P`` (nats/W).
     kkt : ndarray, shape (B,)
         KKT residual, relative to the largest marginal utility ``max_k (a_k - b_k)``.
-    outer_iterations : int
-        Iterations of the search on ``q = ||p||^2`` (0 when no ``β > 0``).
+    iterations : int
+        Largest number of iterations over the rows: Newton iterations for
+        ``method="newton"``, iterations of the outer search on ``q = ||p||^2`` for
+        ``method="bracket"`` (0 when every row was solved in closed form).
+    fallback : int
+        Rows that the Newton method handed to the bracketing solver.
     """
 
     p: np.ndarray
     tau: np.ndarray
     mu: np.ndarray
     kkt: np.ndarray
-    outer_iterations: int
+    iterations: int
+    fallback: int = 0
 
     @property
     def q(self) -> np.ndarray:
@@ -209,6 +234,7 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
 
     Stationarity of the Lagrangian per channel (sign conditions at the bounds),
     complementarity of the budget and feasibility, divided by ``max_k [a_k - b_k]^+``.
+    Written independently of both solvers (it is their certificate in the tests).
     """
     a, b, c, beta, s, m, P, p, mu = (
         np.asarray(x, dtype=float) for x in (a, b, c, beta, s, m, P, p, mu)
@@ -245,7 +271,14 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
     return np.maximum.reduce([viol.max(axis=1) / scale, sub / scale, comp / (scale * P), feas / P])
 
 
-def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
+def _checked(x, name, shape, *, finite=True):
+    """``x`` as a float array of ``shape``; free for float64 arrays already of that shape."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == shape:
+        return x
+    return as_array(x, name, shape=shape, finite=finite)
+
+
+def solve_best_response(a, b, c, beta, s, m, P, *, method: str = "newton") -> BestResponseSolution:
     """Solve a batch of best-response problems (33) exactly.
 
     Parameters
@@ -261,10 +294,19 @@ def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
         Squared norm of the other SBSs' powers (W², >= 0).
     m, P : array_like, shape (B,)
         Spectral mask and budget (W, > 0).
+    method : {"newton", "bracket"}
+        ``"newton"`` (default): active-set Newton method on the KKT system, with the
+        bracketing solver as fallback for rows it does not finish. ``"bracket"``: the nested
+        bracketed searches only (slower; the independent reference).
 
     Returns
     -------
     BestResponseSolution
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, NaN, a negative ``a, b, c, beta, s`` or a non-positive ``m, P``.
 
     References
     ----------
@@ -279,35 +321,233 @@ def solve_best_response(a, b, c, beta, s, m, P) -> BestResponseSolution:
     >>> float(sol.p[0, 0])
     0.5
     """
-    a = as_array(a, "a", ndim=2)
+    if not (type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 2):
+        a = as_array(a, "a", ndim=2)
     B, K = a.shape
-    b = as_array(b, "b", shape=(B, K), finite=False)
-    c = as_array(c, "c", shape=(B, K))
+    b = _checked(b, "b", (B, K), finite=False)
+    c = _checked(c, "c", (B, K))
     beta, s, m, P = (
-        as_array(x, name, shape=(B,)) for x, name in ((beta, "beta"), (s, "s"), (m, "m"), (P, "P"))
+        _checked(x, n, (B,)) for x, n in ((beta, "beta"), (s, "s"), (m, "m"), (P, "P"))
     )
+    check_choice(method, "method", ("newton", "bracket"))
+    # one reduction per argument: min() is NaN when any entry is, so NaN fails every test
+    if not (
+        a.min() >= 0
+        and b.min() >= 0
+        and c.min() >= 0
+        and beta.min() >= 0
+        and s.min() >= 0
+        and m.min() > 0
+        and P.min() > 0
+        and max(a.max(), c.max(), beta.max(), s.max(), m.max(), P.max()) < np.inf
+    ):
+        _explain(a, b, c, beta, s, m, P)
+    return _solve(a, b, c, beta, s, m, P, method=method)
+
+
+def _explain(a, b, c, beta, s, m, P):
+    """Raise the ``ValueError`` that names the first bad argument."""
     if np.any(np.isnan(b)) or np.any(b < 0):
         raise ValueError("b must be >= 0 (inf allowed), without NaN")
     for x, name in ((a, "a"), (c, "c"), (beta, "beta"), (s, "s")):
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{name} must be finite")
         if np.any(x < 0):
             raise ValueError(f"{name} must be >= 0")
     for x, name in ((m, "m"), (P, "P")):
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{name} must be finite")
         if np.any(x <= 0):
             raise ValueError(f"{name} must be > 0")
-    return _solve(a, b, c, beta, s, m, P)
+    raise AssertionError("unreachable: no bad argument found")  # pragma: no cover
 
 
-def _solve(a, b, c, beta, s, m, P, warm=None) -> BestResponseSolution:
-    """Core solver (no validation). ``warm = (q0, mu0, p0)`` from a previous solve of a
-    nearby problem (e.g. the same player one sweep earlier) speeds up the searches."""
+def _solve(a, b, c, beta, s, m, P, warm=None, method="newton") -> BestResponseSolution:
+    """Core solver (no validation).
+
+    ``warm = (p0, mu0)``, shapes (B, K) and (B,): the solution of a nearby problem (the same
+    player one sweep earlier) to start the Newton method from.
+    """
     finite = np.isfinite(b)
     useful = finite & (a > np.where(finite, b, 0.0))
-    # unusable channels: a = b = 0 makes f' = 0 <= λ, so they get no power
+    # unusable channels: a = b = 0 makes d = 0 <= λ, so they get no power
     a_ = np.where(useful, a, 0.0)
     b_ = np.where(useful, b, 0.0)
+    if method == "bracket":
+        return _bracket(a_, b_, c, beta, s, m, P)
+    B, K = a.shape
+    d = a_ - b_
+    # p = 0 is optimal iff no channel's marginal utility at 0 exceeds its price (s > 0), or
+    # the positive parts have norm <= beta (s = 0, where the norm term has a kink at 0)
+    g0 = d - c
+    zero = _amax(g0, 1) <= 0
+    tight = s <= 0
+    if tight.any():
+        g0p = np.maximum(g0, 0.0)
+        zero = zero | (tight & (_add(g0p * g0p, 1) <= beta * beta))
+    p = np.zeros((B, K))
+    mu = np.zeros(B)
+    kkt = np.zeros(B)
+    its = 0
+    n_fb = 0
+    if not zero.all():
+        rows = None if not zero.any() else np.flatnonzero(~zero)
+
+        def sub(x):
+            return x if rows is None else x[rows]
+
+        d_, c_, beta_, s_, m_, P_ = sub(d), sub(c), sub(beta), sub(s), sub(m), sub(P)
+        apb, ab = sub(a_) + sub(b_), sub(a_) * sub(b_)
+        if warm is None:
+            x0, mu0 = _start(d_, apb, ab, c_, m_, P_)
+        else:
+            x0, mu0 = sub(warm[0]), sub(warm[1])
+        x, mu_, ok, its_, res = _newton(d_, apb, ab, c_, beta_, s_, m_, P_, x0, mu0)
+        its = int(its_.max())
+        if not ok.all():  # the fallback: nested bracketed searches
+            bad = np.flatnonzero(~ok)
+            n_fb = bad.size
+            fb = _bracket(
+                sub(a_)[bad], sub(b_)[bad], c_[bad], beta_[bad], s_[bad], m_[bad], P_[bad]
+            )
+            x[bad], mu_[bad], res[bad] = fb.p, fb.mu, fb.kkt
+        if rows is None:
+            p, mu, kkt = x, mu_, res
+        else:
+            p[rows], mu[rows], kkt[rows] = x, mu_, res
+    r = np.sqrt(_add(p * p, 1) + s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = np.where(beta > 0, beta / r, 0.0)
+    return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, iterations=its, fallback=n_fb)
+
+
+def _tau0_power(d, apb, ab, lam, mc):
+    """Per-channel solution of ``f'(p) = λ`` (``τ = 0``) in closed form, clipped to ``[0, m]``."""
+    disc = np.sqrt(lam * lam * d * d + 4.0 * lam * ab * d)
+    den = lam * apb + disc
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.minimum(2.0 * (d - lam) / den, mc)
+    return np.where(d > lam, np.where(den > 0, x, mc), 0.0)
+
+
+def _start(d, apb, ab, c, m, P):
+    """Starting point of the Newton method: the solution for ``τ = 0``, its budget multiplier
+    from the breakpoints of ``S(μ) = Σ_k p_k(μ)`` and one chord step inside the bracket."""
+    mc = m[:, None]
+    x = _tau0_power(d, apb, ab, c, mc)
+    S = _add(x, 1)
+    over = S > P
+    mu = np.zeros(len(P))
+    if not over.any():
+        return x, mu
+    Em = 1.0 + mc * (apb + ab * mc)
+    pos = (d > c) * 1.0
+    # μ where a channel switches off (d - c) and where it leaves its mask (f'(m) - c)
+    brk = np.maximum(np.concatenate([(d - c) * pos, (d / Em - c) * pos], axis=1), 0.0)
+    xb = _tau0_power(
+        d[:, None], apb[:, None], ab[:, None], c[:, None] + brk[:, :, None], mc[:, None]
+    )
+    Sb = _add(xb, 2)
+    above = Sb > P[:, None]
+    lo = _amax(np.where(above, brk, 0.0), 1)
+    hi = np.min(np.where(above, np.inf, brk), axis=1)
+    S_lo = np.minimum(np.min(np.where(above, Sb, np.inf), axis=1), S)
+    S_hi = _amax(np.where(above, -np.inf, Sb), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chord = lo + (S_lo - P) * (hi - lo) / (S_lo - S_hi)
+    mu = np.where(over & np.isfinite(chord), chord, 0.0)
+    return _tau0_power(d, apb, ab, c + mu[:, None], mc), mu
+
+
+def _newton(d, apb, ab, c, beta, s, m, P, x, mu, max_iter=_NEWTON_MAX):
+    """Primal-dual active-set Newton method on the KKT system of (33), rows in a batch.
+
+    Per iteration, with ``τ = β / sqrt(||x||^2 + s)`` and ``λ_k = c_k + μ``: channel ``k``
+    is at 0 if ``λ_k >= d_k``, at the mask if ``R_k(m) <= 0``, free otherwise (free channels
+    outside ``(0, m)`` restart at ``m``, to the right of their root). Then one Newton step on
+    ``R_k = (τ x_k + λ_k) E_k - d_k = 0`` (free ``k``, ``E_k = (1 + a x_k)(1 + b x_k)``),
+    the coupling through ``τ`` and, if the linearized budget would be exceeded, the budget
+    equation: a diagonal-plus-rank-one system bordered by one row, solved in closed form.
+
+    Returns ``x, mu, converged, iterations, residual`` where ``residual`` is the relative
+    KKT residual (as in :func:`kkt_residual`) of the converged rows and ``inf`` elsewhere.
+    Converged means: the stationarity residual of the free channels is at most
+    ``_RTOL`` relative to ``max_k d_k``, the budget holds and binds where ``μ > 0`` (relative
+    ``_RTOL``), and the active set did not move ``x`` (the sign conditions at the bounds
+    then hold by construction).
+    """
+    B = d.shape[0]
+    mc = m[:, None]
+    Em = 1.0 + mc * (apb + ab * mc)
+    ab2 = ab + ab
+    dmax = _amax(d, 1)
+    tolR = _RTOL * dmax
+    tolP = _RTOL * P
+    conv = np.zeros(B, dtype=bool)
+    its = np.full(B, max_iter)
+    res = np.full(B, np.inf)
+    for it in range(max_iter):
+        r2 = np.maximum(_add(x * x, 1) + s, 1e-150)
+        tc = (beta / np.sqrt(r2))[:, None]
+        lam = c + mu[:, None]
+        pos = lam < d
+        capped = pos & ((tc * mc + lam) * Em <= d)
+        free = pos & ~capped
+        xn = np.where(pos, np.where(capped | (x <= 0) | (x >= mc), mc, x), 0.0)
+        moved = _amax(np.abs(xn - x), 1) > 0
+        r2 = np.maximum(_add(xn * xn, 1) + s, 1e-150)
+        tau = beta / np.sqrt(r2)
+        tc = tau[:, None]
+        E = 1.0 + xn * (apb + ab * xn)
+        lin = tc * xn + lam
+        R = (lin * E - d) * free
+        S = _add(xn, 1)
+        stat = _amax(np.abs(R) / E, 1)
+        ok = (stat <= tolR) & (S - P <= tolP) & ((mu == 0) | (P - S <= tolP)) & ~moved
+        new = ok & ~conv
+        if new.any():
+            its = np.where(new, it, its)
+            res = np.where(new, stat / dmax, res)
+            conv = conv | ok
+            if conv.all():
+                return xn, mu, conv, its, res
+        # Newton step: D_k dx_k - (τ/r²) x_k E_k z + E_k dμ = -R_k (free k), z = Σ x_l dx_l
+        D = tc * E + lin * (apb + ab2 * xn)
+        iD = free / np.where(free, D, 1.0)
+        kk = tau / r2
+        w = -R * iD
+        e = E * iD
+        v = xn * e
+        A0 = _add(xn * w, 1)
+        A1 = _add(v, 1)
+        G = np.maximum(1.0 - kk * _add(xn * v, 1), 1e-12)
+        B0 = _add(w, 1)
+        B1 = _add(e, 1)
+        cg = kk * A1 / G
+        # budget: binding if the step with μ = 0 would exceed it
+        S_free = S + B0 + mu * B1 + cg * (A0 + A1 * mu)
+        den = B1 + cg * A1
+        has = den > 0
+        dmu = (B0 + cg * A0 + S - P) / np.where(has, den, 1.0)
+        if not has.all():
+            # no free channel: move μ to the first point where a capped channel leaves m
+            brk = np.min(np.where(capped, d / Em - tc * mc - c, np.inf), axis=1)
+            dmu = np.where(has, dmu, np.maximum(brk * (1 + 1e-9) - mu, 0.0))
+        dmu = np.where(S_free > P, dmu, -mu)
+        z = (A0 - A1 * dmu) / G
+        step = w - e * dmu[:, None] + (kk * z)[:, None] * v
+        xs = np.minimum(np.maximum(xn + step, 0.0), mc)
+        mus = np.maximum(mu + dmu, 0.0)
+        x = np.where(conv[:, None], xn, xs)
+        mu = np.where(conv, mu, mus)
+    return x, mu, conv, its, res
+
+
+def _bracket(a, b, c, beta, s, m, P) -> BestResponseSolution:
+    """Nested bracketed searches (the fallback and reference). ``a, b``: unusable channels
+    already zeroed (``a = b = 0``)."""
     mcol = m[:, None]
     B, K = a.shape
-    q0, mu0, p0 = warm if warm is not None else (None, None, None)
     tau = np.zeros(B)
     p = np.zeros((B, K))
     mu = np.zeros(B)
@@ -315,23 +555,16 @@ def _solve(a, b, c, beta, s, m, P, warm=None) -> BestResponseSolution:
     free = ~priced
     if free.any():
         i = np.flatnonzero(free)
-        p[i], mu[i] = _with_budget(
-            a_[i], b_[i], c[i], tau[i, None], mcol[i], P[i], None if mu0 is None else mu0[i]
-        )
+        p[i], mu[i] = _with_budget(a[i], b[i], c[i], tau[i, None], mcol[i], P[i])
     outer = 0
     if priced.any():
         i = np.flatnonzero(priced)
-        if q0 is None:
-            pf, _ = _with_budget(a_[i], b_[i], c[i], tau[i, None], mcol[i], P[i])
-            q_start, q_hi = (pf**2).sum(axis=1), None
-            mw, pw = None, None
-        else:
-            q_start, q_hi, mw, pw = q0[i], None, mu0[i], p0[i]
+        pf, _ = _with_budget(a[i], b[i], c[i], tau[i, None], mcol[i], P[i])
         p[i], mu[i], tau[i], outer = _outer(
-            a_[i], b_[i], c[i], beta[i], s[i], mcol[i], P[i], q_start, q_hi, mw, pw
+            a[i], b[i], c[i], beta[i], s[i], mcol[i], P[i], (pf**2).sum(axis=1)
         )
-    kkt = kkt_residual(a_, b_, c, beta, s, m, P, p, mu)
-    return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, outer_iterations=outer)
+    kkt = kkt_residual(a, b, c, beta, s, m, P, p, mu)
+    return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, iterations=outer)
 
 
 def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
