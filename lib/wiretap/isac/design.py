@@ -58,26 +58,29 @@ LN2 = np.log(2.0)
 _CACHE: dict = {}
 _ACCEPT = ("optimal", "optimal_inaccurate")
 # Clarabel occasionally stops with InsufficientProgress (cvxpy: solver_error) on these
-# problems, whose data span about six orders of magnitude (user and eavesdropper SNRs of
-# ~1e6 per mW next to unit noise). A larger static regularisation of the KKT system
-# (1e-7 instead of 1e-8) let every such solve we recorded finish; it is tried once before
-# a failure is reported.
-_RETRY = ({"static_regularization_constant": 1e-7},)
+# problems: the interior-point steps shrink to zero near the optimum. A larger static
+# regularisation of the KKT system, shorter steps, or no equilibration let every such
+# solve we recorded finish; they are tried in turn before a failure is reported.
+_RETRY = (
+    {"static_regularization_constant": 1e-7},
+    {"static_regularization_constant": 1e-7, "max_step_fraction": 0.9},
+    {"equilibrate_enable": False},
+)
 
 
 def _solve(problem: cp.Problem) -> tuple[SolveInfo, int]:
-    """Solve with Clarabel, retrying once with a larger regularisation after a failure.
+    """Solve with Clarabel, retrying with other solver settings after a failure.
 
-    Returns the final :class:`~wiretap.convex.SolveInfo` and the number of retries (0/1).
+    Returns the final :class:`~wiretap.convex.SolveInfo` and the number of retries.
     A status of ``infeasible`` is never retried: it is reported as it is.
     """
     info = solve(problem, accept=_ACCEPT)
     if info.ok or info.infeasible:
         return info, 0
-    for opts in _RETRY:
+    for j, opts in enumerate(_RETRY, start=1):
         again = solve(problem, accept=_ACCEPT, **opts)
         if again.ok or again.infeasible:
-            return again, 1
+            return again, j
     return info, len(_RETRY)
 
 
@@ -285,13 +288,20 @@ def _user_scale(scn: Scenario) -> np.ndarray:
     )
 
 
+_START_POWER = 1.0  # mW per user beam of the first expansion point
+
+
 def _heuristic_point(scn: Scenario):
-    """Expansion point for the first SCA step: matched-filter beams, weak isotropic noise."""
+    """Expansion point for the first SCA step: matched-filter beams, weak isotropic noise.
+
+    The powers do not depend on ``P_max`` (the point need not be feasible), so that runs
+    that differ only in the budget start from the same point.
+    """
     W = np.zeros((2, scn.M, scn.K, scn.N, scn.N), complex)
     for m, k in np.ndindex(scn.M, scn.K):
         h = scn.h[m, m, k]
         u = h / np.linalg.norm(h)
-        W[:, m, k] = np.outer(u, u.conj()) * 0.1 * scn.p_max / scn.K
+        W[:, m, k] = np.outer(u, u.conj()) * _START_POWER
     R = np.stack([np.eye(scn.N)] * scn.M)[None].repeat(2, 0).astype(complex) * 1e-3
     return W, R
 

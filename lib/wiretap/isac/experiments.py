@@ -86,13 +86,16 @@ def run_schemes(
     return {name: out[name] for name in schemes}
 
 
-def summarize(results: dict) -> dict[str, float]:
+def summarize(results: dict, names=None) -> dict[str, float]:
     """Numbers of each run for a figure: power, sensing MSE, iterations and outcome.
 
     Parameters
     ----------
     results : dict
         Scheme name -> result, as returned by :func:`run_schemes`.
+    names : sequence of str, optional
+        Schemes to report (default: those in ``results``); a name without a result gets
+        ``nan`` in every field, so that runs of different schemes give the same keys.
 
     Returns
     -------
@@ -112,7 +115,12 @@ def summarize(results: dict) -> dict[str, float]:
     (0.0, 1.0)
     """
     out = {}
-    for name, r in results.items():
+    for name in results if names is None else names:
+        r = results.get(name)
+        if r is None:
+            for suffix in ("", " mse", " iterations", " ok", " infeasible", " failed"):
+                out[name + suffix] = float("nan")
+            continue
         ok = r.design is not None and r.check is not None and r.check.feasible
         out[name] = float(r.total_power) if ok else float("nan")
         out[name + " mse"] = float(r.mse) if ok else float("nan")

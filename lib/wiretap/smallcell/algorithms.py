@@ -56,12 +56,16 @@ _BR_KKT_TOL = 1e-6
 
 
 # ------------------------------------------------------------------------- best responses
-def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray, warm=None):
+def _best_responses(
+    S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray, warm=None, rho=None
+):
     """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N).
 
     ``warm``: dict with arrays ``"p"`` (T, J, K) and ``"mu"`` (T, J), the players' previous
     best responses and budget multipliers (the Newton method starts there); updated in
-    place for ``players``. ``"p"`` holding NaN means "no previous solve".
+    place for ``players``. ``"p"`` holding NaN means "no previous solve". ``rho`` (T,):
+    proximal best responses, regularized by ``-(ρ/2)||p_j - P_j||²`` (centred at the
+    current profile).
     """
     T, _, K = P.shape
     nb = len(players)
@@ -82,6 +86,8 @@ def _best_responses(S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndar
         S.p_mask[:, players].ravel(),
         S.p_max[:, players].ravel(),
         ws,
+        rho=None if rho is None else np.repeat(rho, nb),
+        center=None if rho is None else P[:, players].reshape(T * nb, K),
     )
     if warm is not None:
         warm["mu"][:, players] = sol.mu.reshape(T, nb)

@@ -46,7 +46,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
-from .._validation import as_array, check_choice, check_int
+from .._validation import as_array, check_choice, check_int, check_nonnegative
 
 __all__ = [
     "BestResponseSolution",
@@ -229,16 +229,19 @@ class BestResponseSolution:
         return (self.p**2).sum(axis=1)
 
 
-def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
+def kkt_residual(a, b, c, beta, s, m, P, p, mu, rho=None) -> np.ndarray:
     """Relative KKT residual of problem (33) at ``p`` with budget multiplier ``mu``.
 
     Stationarity of the Lagrangian per channel (sign conditions at the bounds),
     complementarity of the budget and feasibility, divided by ``max_k [a_k - b_k]^+``.
-    Written independently of both solvers (it is their certificate in the tests).
+    Written independently of both solvers (it is their certificate in the tests). With
+    ``rho`` (B,), the problem carries the proximal term ``-(ρ/2)||p - p̄||²`` and ``c``
+    holds ``c - ρ p̄``.
     """
     a, b, c, beta, s, m, P, p, mu = (
         np.asarray(x, dtype=float) for x in (a, b, c, beta, s, m, P, p, mu)
     )
+    rho = np.zeros(len(p)) if rho is None else np.asarray(rho, dtype=float)
     finite = np.isfinite(b)
     bb = np.where(finite, b, 0.0)
     r = np.sqrt((p**2).sum(axis=1) + s)
@@ -246,7 +249,7 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
         tau = np.where(r > 0, beta / r, 0.0)
     grad = np.where(finite, _fprime(a, bb, p), 0.0)
     grad = np.where(finite & (a > bb), grad, np.minimum(grad, 0.0) - 0.0)
-    G = grad - c - tau[:, None] * p - mu[:, None]
+    G = grad - c - (tau + rho)[:, None] * p - mu[:, None]
     mcol = m[:, None]
     tol_b = 1e-12 * mcol
     at0 = p <= tol_b
@@ -267,7 +270,8 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu) -> np.ndarray:
         + np.maximum(p - mcol, 0.0).max(axis=1)
         + np.maximum(-p, 0.0).max(axis=1)
     )
-    scale = np.maximum(np.max(np.where(finite, np.maximum(a - bb, 0.0), 0.0), axis=1), 1e-300)
+    scale = np.max(np.where(finite, np.maximum(a - bb, 0.0), 0.0), axis=1) + rho * m
+    scale = np.maximum(scale, 1e-300)
     return np.maximum.reduce([viol.max(axis=1) / scale, sub / scale, comp / (scale * P), feas / P])
 
 
@@ -278,7 +282,9 @@ def _checked(x, name, shape, *, finite=True):
     return as_array(x, name, shape=shape, finite=finite)
 
 
-def solve_best_response(a, b, c, beta, s, m, P, *, method: str = "newton") -> BestResponseSolution:
+def solve_best_response(
+    a, b, c, beta, s, m, P, *, method: str = "newton", rho=None, center=None
+) -> BestResponseSolution:
     """Solve a batch of best-response problems (33) exactly.
 
     Parameters
@@ -298,6 +304,12 @@ def solve_best_response(a, b, c, beta, s, m, P, *, method: str = "newton") -> Be
         ``"newton"`` (default): active-set Newton method on the KKT system, with the
         bracketing solver as fallback for rows it does not finish. ``"bracket"``: the nested
         bracketed searches only (slower; the independent reference).
+    rho : array_like, shape (B,), optional
+        Proximal weights ``ρ >= 0`` (nats/W²): maximize the objective minus
+        ``(ρ/2) ||p - center||²`` (the regularized best response of the proximal
+        Algorithm 1).
+    center : array_like, shape (B, K), optional
+        Proximal centres (W, >= 0); required with ``rho``.
 
     Returns
     -------
@@ -342,7 +354,12 @@ def solve_best_response(a, b, c, beta, s, m, P, *, method: str = "newton") -> Be
         and max(a.max(), c.max(), beta.max(), s.max(), m.max(), P.max()) < np.inf
     ):
         _explain(a, b, c, beta, s, m, P)
-    return _solve(a, b, c, beta, s, m, P, method=method)
+    if rho is not None or center is not None:
+        if rho is None or center is None:
+            raise ValueError("rho and center must be given together")
+        rho = check_nonnegative(_checked(rho, "rho", (B,)), "rho")
+        center = check_nonnegative(_checked(center, "center", (B, K)), "center")
+    return _solve(a, b, c, beta, s, m, P, method=method, rho=rho, center=center)
 
 
 def _explain(a, b, c, beta, s, m, P):
@@ -362,19 +379,25 @@ def _explain(a, b, c, beta, s, m, P):
     raise AssertionError("unreachable: no bad argument found")  # pragma: no cover
 
 
-def _solve(a, b, c, beta, s, m, P, warm=None, method="newton") -> BestResponseSolution:
+def _solve(
+    a, b, c, beta, s, m, P, warm=None, method="newton", rho=None, center=None
+) -> BestResponseSolution:
     """Core solver (no validation).
 
     ``warm = (p0, mu0)``, shapes (B, K) and (B,): the solution of a nearby problem (the same
-    player one sweep earlier) to start the Newton method from.
+    player one sweep earlier) to start the Newton method from. ``rho`` (B,) and ``center``
+    (B, K): add the proximal term ``-(ρ/2)||p - center||²`` to the objective (the Newton
+    method then starts at ``center`` unless ``warm`` is given).
     """
+    if rho is not None:
+        c = c - rho[:, None] * center
     finite = np.isfinite(b)
     useful = finite & (a > np.where(finite, b, 0.0))
     # unusable channels: a = b = 0 makes d = 0 <= λ, so they get no power
     a_ = np.where(useful, a, 0.0)
     b_ = np.where(useful, b, 0.0)
     if method == "bracket":
-        return _bracket(a_, b_, c, beta, s, m, P)
+        return _bracket(a_, b_, c, beta, s, m, P, rho)
     B, K = a.shape
     d = a_ - b_
     # p = 0 is optimal iff no channel's marginal utility at 0 exceeds its price (s > 0), or
@@ -398,17 +421,27 @@ def _solve(a, b, c, beta, s, m, P, warm=None, method="newton") -> BestResponseSo
 
         d_, c_, beta_, s_, m_, P_ = sub(d), sub(c), sub(beta), sub(s), sub(m), sub(P)
         apb, ab = sub(a_) + sub(b_), sub(a_) * sub(b_)
-        if warm is None:
-            x0, mu0 = _start(d_, apb, ab, c_, m_, P_)
-        else:
+        rho_ = None if rho is None else sub(rho)
+        if warm is not None:
             x0, mu0 = sub(warm[0]), sub(warm[1])
-        x, mu_, ok, its_, res = _newton(d_, apb, ab, c_, beta_, s_, m_, P_, x0, mu0)
+        elif rho is not None:
+            x0, mu0 = sub(center), np.zeros(len(P_))
+        else:
+            x0, mu0 = _start(d_, apb, ab, c_, m_, P_)
+        x, mu_, ok, its_, res = _newton(d_, apb, ab, c_, beta_, s_, m_, P_, x0, mu0, rho_)
         its = int(its_.max())
         if not ok.all():  # the fallback: nested bracketed searches
             bad = np.flatnonzero(~ok)
             n_fb = bad.size
             fb = _bracket(
-                sub(a_)[bad], sub(b_)[bad], c_[bad], beta_[bad], s_[bad], m_[bad], P_[bad]
+                sub(a_)[bad],
+                sub(b_)[bad],
+                c_[bad],
+                beta_[bad],
+                s_[bad],
+                m_[bad],
+                P_[bad],
+                None if rho_ is None else rho_[bad],
             )
             x[bad], mu_[bad], res[bad] = fb.p, fb.mu, fb.kkt
         if rows is None:
@@ -454,12 +487,14 @@ def _start(d, apb, ab, c, m, P):
     S_lo = np.minimum(np.min(np.where(above, Sb, np.inf), axis=1), S)
     S_hi = _amax(np.where(above, -np.inf, Sb), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        chord = lo + (S_lo - P) * (hi - lo) / (S_lo - S_hi)
+        # chord in 1/μ (exact for water-filling, where S is affine in 1/μ), in μ if lo = 0
+        t = (S_lo - P) / (S_lo - S_hi)
+        chord = np.where(lo > 0, 1.0 / (1.0 / lo + t * (1.0 / hi - 1.0 / lo)), t * hi)
     mu = np.where(over & np.isfinite(chord), chord, 0.0)
     return _tau0_power(d, apb, ab, c + mu[:, None], mc), mu
 
 
-def _newton(d, apb, ab, c, beta, s, m, P, x, mu, max_iter=_NEWTON_MAX):
+def _newton(d, apb, ab, c, beta, s, m, P, x, mu, rho=None, max_iter=_NEWTON_MAX):
     """Primal-dual active-set Newton method on the KKT system of (33), rows in a batch.
 
     Per iteration, with ``τ = β / sqrt(||x||^2 + s)`` and ``λ_k = c_k + μ``: channel ``k``
@@ -474,21 +509,24 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, max_iter=_NEWTON_MAX):
     Converged means: the stationarity residual of the free channels is at most
     ``_RTOL`` relative to ``max_k d_k``, the budget holds and binds where ``μ > 0`` (relative
     ``_RTOL``), and the active set did not move ``x`` (the sign conditions at the bounds
-    then hold by construction).
+    then hold by construction). With ``rho`` (B,) the proximal term ``-(ρ/2)||x - x̄||²``
+    adds ``ρ`` to the coefficient of ``x_k`` in ``R_k`` (``c`` then holds ``c - ρ x̄``).
     """
     B = d.shape[0]
     mc = m[:, None]
     Em = 1.0 + mc * (apb + ab * mc)
     ab2 = ab + ab
-    dmax = _amax(d, 1)
+    # gradient scale: the largest marginal utility at 0 (plus ρ m for the proximal term)
+    dmax = _amax(d, 1) if rho is None else _amax(d, 1) + rho * m
     tolR = _RTOL * dmax
     tolP = _RTOL * P
     conv = np.zeros(B, dtype=bool)
     its = np.full(B, max_iter)
     res = np.full(B, np.inf)
+    rc = 0.0 if rho is None else rho[:, None]
     for it in range(max_iter):
         r2 = np.maximum(_add(x * x, 1) + s, 1e-150)
-        tc = (beta / np.sqrt(r2))[:, None]
+        tc = (beta / np.sqrt(r2))[:, None] + rc
         lam = c + mu[:, None]
         pos = lam < d
         capped = pos & ((tc * mc + lam) * Em <= d)
@@ -497,7 +535,7 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, max_iter=_NEWTON_MAX):
         moved = _amax(np.abs(xn - x), 1) > 0
         r2 = np.maximum(_add(xn * xn, 1) + s, 1e-150)
         tau = beta / np.sqrt(r2)
-        tc = tau[:, None]
+        tc = tau[:, None] + rc
         E = 1.0 + xn * (apb + ab * xn)
         lin = tc * xn + lam
         R = (lin * E - d) * free
@@ -533,21 +571,30 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, max_iter=_NEWTON_MAX):
             # no free channel: move μ to the first point where a capped channel leaves m
             brk = np.min(np.where(capped, d / Em - tc * mc - c, np.inf), axis=1)
             dmu = np.where(has, dmu, np.maximum(brk * (1 + 1e-9) - mu, 0.0))
-        dmu = np.where(S_free > P, dmu, -mu)
+        binding = S_free > P
+        dmu = np.where(binding, dmu, -mu)
         z = (A0 - A1 * dmu) / G
         step = w - e * dmu[:, None] + (kk * z)[:, None] * v
         xs = np.minimum(np.maximum(xn + step, 0.0), mc)
-        mus = np.maximum(mu + dmu, 0.0)
+        # a binding budget lowers μ along 1/μ (μ² / (μ - dμ) < μ, never 0): S behaves like
+        # 1/μ, and a step in μ itself would overshoot below 0
+        mus = np.where(
+            binding & (dmu < 0),
+            mu * mu / np.where(binding, mu - dmu, 1.0),
+            np.maximum(mu + dmu, 0.0),
+        )
         x = np.where(conv[:, None], xn, xs)
         mu = np.where(conv, mu, mus)
     return x, mu, conv, its, res
 
 
-def _bracket(a, b, c, beta, s, m, P) -> BestResponseSolution:
+def _bracket(a, b, c, beta, s, m, P, rho=None) -> BestResponseSolution:
     """Nested bracketed searches (the fallback and reference). ``a, b``: unusable channels
-    already zeroed (``a = b = 0``)."""
+    already zeroed (``a = b = 0``); ``rho`` (B,): proximal weights (``c`` then already holds
+    ``c - ρ p̄``)."""
     mcol = m[:, None]
     B, K = a.shape
+    rc = np.zeros((B, 1)) if rho is None else rho[:, None]
     tau = np.zeros(B)
     p = np.zeros((B, K))
     mu = np.zeros(B)
@@ -555,25 +602,25 @@ def _bracket(a, b, c, beta, s, m, P) -> BestResponseSolution:
     free = ~priced
     if free.any():
         i = np.flatnonzero(free)
-        p[i], mu[i] = _with_budget(a[i], b[i], c[i], tau[i, None], mcol[i], P[i])
+        p[i], mu[i] = _with_budget(a[i], b[i], c[i], rc[i], mcol[i], P[i])
     outer = 0
     if priced.any():
         i = np.flatnonzero(priced)
-        pf, _ = _with_budget(a[i], b[i], c[i], tau[i, None], mcol[i], P[i])
+        pf, _ = _with_budget(a[i], b[i], c[i], rc[i], mcol[i], P[i])
         p[i], mu[i], tau[i], outer = _outer(
-            a[i], b[i], c[i], beta[i], s[i], mcol[i], P[i], (pf**2).sum(axis=1)
+            a[i], b[i], c[i], beta[i], s[i], mcol[i], P[i], (pf**2).sum(axis=1), rho=rc[i]
         )
-    kkt = kkt_residual(a, b, c, beta, s, m, P, p, mu)
+    kkt = kkt_residual(a, b, c, beta, s, m, P, p, mu, rho=rho)
     return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, iterations=outer)
 
 
-def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
+def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None, rho=0.0):
     """Search ``q = ||p||^2`` with ``τ = β / sqrt(q + s)`` (rows with β > 0).
 
     ``φ(q) = q - ||p(τ(q))||^2`` changes sign once (from - to +) on ``[0, q_hi]``, where
     ``q_hi`` is any upper bound of ``||p||^2`` (default ``min(K m^2, m P)``); the root gives
     the KKT point. Safeguarded Newton from ``q_start``, with the bracket halved when a
-    Newton step leaves it.
+    Newton step leaves it. ``rho`` (B, 1) adds the proximal curvature to ``τ`` per channel.
     """
     B, K = a.shape
     mv = m[:, 0]
@@ -593,13 +640,21 @@ def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
     q = np.clip(q_start, 1e-300, hi)
     its = 0
     first = p0 is None
+    rho_ = np.broadcast_to(np.asarray(rho, dtype=float).reshape(-1, 1), (B, 1))
     while its < _MAX_NEWTON and work.any():
         its += 1
         t = np.where(work, beta / np.sqrt(np.maximum(q + s, 1e-300)), 0.0)
         wi = np.flatnonzero(work)
         pt, mt = p.copy(), mu.copy()
         pt[wi], mt[wi] = _with_budget(
-            a[wi], b[wi], c[wi], t[wi, None], m[wi], P[wi], mu[wi], None if first else p[wi]
+            a[wi],
+            b[wi],
+            c[wi],
+            t[wi, None] + rho_[wi],
+            m[wi],
+            P[wi],
+            mu[wi],
+            None if first else p[wi],
         )
         first = False
         nq = (pt**2).sum(axis=1)
@@ -609,7 +664,7 @@ def _outer(a, b, c, beta, s, m, P, q_start, q_hi=None, mu0=None, p0=None):
         tau = np.where(work, t, tau)
         lo = np.where(work & (phi < 0), q, lo)
         hi = np.where(work & (phi >= 0), q, hi)
-        w = _interior_weights(a, b, pt, t[:, None], m)
+        w = _interior_weights(a, b, pt, t[:, None] + rho_, m)
         sw = w.sum(axis=1)
         pbar = np.divide((w * pt).sum(axis=1), sw, out=np.zeros(B), where=(mt > 0) & (sw > 0))
         qs = q + s
