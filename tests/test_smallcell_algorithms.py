@@ -190,6 +190,77 @@ def test_alg1_status_and_validation(rng):
         sc.initial_power(net, "half")
 
 
+def _br_residual(net, p, kappa):
+    """Largest deviation of a player's exact best response from its power (W)."""
+    return max(np.max(np.abs(sc.best_response(net, p, j, kappa) - p[j])) for j in range(net.n_sbs))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_alg1_variants_reach_the_unique_equilibrium(seed):
+    """Where Υ is positive definite the equilibrium is unique (Theorem 2): every mode must
+    end at a fixed point of the exact best responses, the same one."""
+    net = sc.coupled_network(np.random.default_rng(seed), i_th=0.8)
+    assert an.upsilon(net).positive_definite
+    ref = sc.priced_equilibrium(net, 0.4, tol=1e-12)
+    assert ref.status == "converged" and _br_residual(net, ref.p, 0.4) < 1e-9
+    for mode in sc.MODES:
+        r = sc.priced_equilibrium(net, 0.4, p_init="full", mode=mode, tol=1e-12, damping=0.6)
+        assert r.status == "converged" and r.mode == mode, r.message
+        assert _br_residual(net, r.p, 0.4) < 1e-9
+        np.testing.assert_allclose(r.p, ref.p, atol=1e-9)
+        # "change" is the fixed-point residual at p(t-1); only the damped step is shorter
+        P = r.history["power"]
+        step = np.linalg.norm(np.diff(P, axis=0), axis=(1, 2)) / np.linalg.norm(P[:-1], axis=(1, 2))
+        scale = 0.6 if mode == "damped" else 1.0
+        big = r.history["change"] > 1e-6
+        assert big.sum() >= 2
+        np.testing.assert_allclose(step[big], scale * r.history["change"][big], rtol=1e-6)
+
+
+def test_damping_one_is_the_simultaneous_iteration():
+    net = sc.generate_network(3, n_sbs=4)
+    a = sc.priced_equilibrium(net, 1e11, p_init="full", tol=1e-10)
+    b = sc.priced_equilibrium(net, 1e11, p_init="full", mode="damped", damping=1.0, tol=1e-10)
+    assert a.iterations == b.iterations and a.status == b.status
+    np.testing.assert_array_equal(a.p, b.p)
+    np.testing.assert_array_equal(a.history["change"], b.history["change"])
+
+
+def test_proximal_puts_no_power_without_secrecy():
+    """From the equal split of Fig. 2, some channels have no secrecy; at a zero price only
+    the proximal term acts there, and it must not keep the starting power: the end point
+    is a fixed point of the exact best responses, which give such channels nothing."""
+    net = sc.generate_network(0, n_sbs=4)
+    for init in ("full", "zero"):
+        r = sc.priced_equilibrium(net, 0.0, p_init=init, mode="proximal", tol=1e-10)
+        assert r.status == "converged", r.message
+        assert _br_residual(net, r.p, 0.0) < 1e-9
+        assert net.is_feasible(r.p)
+    ref = sc.priced_equilibrium(net, 0.0, p_init="full", tol=1e-10)
+    np.testing.assert_allclose(r.p, ref.p, atol=1e-9)
+
+
+def test_alg1_variant_validation():
+    net = sc.generate_network(1, n_sbs=3)
+    nets = [net]
+    calls = [
+        lambda **kw: sc.priced_equilibrium(net, **kw),
+        lambda **kw: sc.price_iteration(net, **kw),
+        lambda **kw: sc.solve_many(nets, **kw),
+        lambda **kw: ex.simulate(0, trials=1, n_sbs=3, **kw),
+    ]
+    for call in calls:
+        for bad in (0.0, 1.5, -1.0, np.nan, [0.5, 0.5]):
+            with pytest.raises(ValueError, match="damping"):
+                call(mode="damped", damping=bad)
+        for bad in (0.0, -1.0, np.inf):
+            with pytest.raises(ValueError, match="prox"):
+                call(mode="proximal", prox=bad)
+        with pytest.raises(ValueError, match="mode"):
+            call(mode="jacobi")
+    assert sc.priced_equilibrium(net, mode="damped", damping=1.0, max_iter=1).iterations == 1
+
+
 # ------------------------------------------------------------------ Algorithm 2
 def test_alg2_worst_case_constraint_holds_on_random_networks(rng):
     nets = [sc.generate_network(rng, n_sbs=5, i_th=5e-12) for _ in range(12)]
@@ -254,6 +325,24 @@ def test_alg2_theorem6_step_converges():
         sc.theorem6_step(net, -1.0)
     with pytest.raises(ValueError, match="c_sm must be > 0"):
         sc.price_iteration(sc.generate_network(0, n_sbs=3), step="theorem6")
+
+
+@pytest.mark.parametrize("mode", ["damped", "proximal"])
+def test_alg2_with_alg1_variants(mode):
+    """Algorithm 2 around the damped or proximal Algorithm 1 solves the same NCP (29):
+    the certificate of Theorem 3 holds and the price is the simultaneous one."""
+    net = sc.coupled_network(np.random.default_rng(1), i_th=0.8)
+    ref = sc.price_iteration(net, tol=1e-8)
+    r = sc.price_iteration(net, tol=1e-8, mode=mode, prox=0.5, damping=0.7)
+    assert ref.status == r.status == "converged", r.message
+    assert r.kappa[0] > 0  # the constraint binds: the price is not trivially zero
+    cert = an.grnep_certificate(net, r.p, r.kappa)
+    assert cert.feasibility <= 1e-8 and cert.complementarity <= 1e-8
+    assert cert.equilibrium <= 1e-9
+    np.testing.assert_allclose(r.kappa, ref.kappa, rtol=1e-6)
+    np.testing.assert_allclose(r.p, ref.p, atol=1e-8)
+    many = sc.solve_many([net, net.nominal()], "RS-RP", tol=1e-8, mode=mode)
+    np.testing.assert_allclose(many[0].kappa, ref.kappa, rtol=1e-6)
 
 
 def test_alg2_inactive_constraint_gives_zero_price():

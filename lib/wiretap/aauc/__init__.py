@@ -3,7 +3,7 @@
 Submodules: :mod:`~wiretap.aauc.model` (parameters, geometry, channels),
 :mod:`~wiretap.aauc.angular` (angular matrix, exact average secrecy rate, model fit),
 :mod:`~wiretap.aauc.problem` (problem P2, surrogates, KKT residual),
-:mod:`~wiretap.aauc.sco` (SCO), :mod:`~wiretap.aauc.large` (closed form, BFOM, P6),
+:mod:`~wiretap.aauc.successive` (SCO), :mod:`~wiretap.aauc.large` (closed form, BFOM, P6),
 :mod:`~wiretap.aauc.irs` (IRS variant), :mod:`~wiretap.aauc.baselines` (direct
 transmission and secrecy-rate evaluation).
 """
@@ -64,7 +64,7 @@ from .problem import (
     phi_surrogate,
     upsilon_surrogate,
 )
-from .sco import SCOResult, sco, sco_subproblem
+from .successive import SCOResult, sco, sco_subproblem
 
 __all__ = [
     "SCHEMES",

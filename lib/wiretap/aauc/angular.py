@@ -338,7 +338,7 @@ def fit_lambda(exact, rate, wJw, noise_power, *, grid_size: int = 201) -> Lambda
     Parameters
     ----------
     exact : array_like, shape (T,)
-        ``S(R_i, w_i | sigma_i)`` from :func:`average_secrecy_rate`.
+        ``S(R_i, w_i | sigma_i)`` from :func:`~wiretap.aauc.angular.average_secrecy_rate`.
     rate, wJw, noise_power : array_like, shape (T,)
         The training inputs, as for :func:`model_secrecy_rate`.
     grid_size : int

@@ -20,7 +20,7 @@ from .irs import IRSProblem, irs_sco
 from .large import bfom, closed_form, p6
 from .model import Geometry, SystemParams, draw_scenario
 from .problem import AAUCProblem
-from .sco import sco
+from .successive import sco
 
 __all__ = ["SCHEMES", "compare_schemes", "fit_experiment"]
 
@@ -51,7 +51,7 @@ def compare_schemes(
     k_factor_db : float
         Rician factor in dB (``-inf`` for Rayleigh fading).
     schemes : sequence of str
-        Any of :data:`SCHEMES`.
+        Any of ``wiretap.aauc.SCHEMES``.
     layout : str
         Geometry (see :func:`wiretap.aauc.draw_scenario`); extra keywords go to it.
     sco_iterations, sco_tol : int, float
@@ -130,14 +130,15 @@ def fit_experiment(
     For every noise level (default: -100 to -60 dBm in 2 dBm steps, the paper's 21
     levels), ``samples_per_level`` training samples with
     ``R ~ U(0, rate_max)`` and ``w ~ CN(0, w_power/(K-1) I)``; the exact average secrecy
-    rate (eq. (10)) by :func:`average_secrecy_rate`, then the least-squares ``lambda``
-    (eq. (14)) by :func:`fit_lambda`.
+    rate (eq. (10)) by :func:`~wiretap.aauc.angular.average_secrecy_rate`, then the
+    least-squares ``lambda`` (eq. (14)) by :func:`~wiretap.aauc.angular.fit_lambda`.
 
     Returns
     -------
     dict
         ``"noise_dbm"`` (T,), ``"rate"``, ``"wJw"``, ``"exact"``, ``"model"`` (at the fitted
-        ``lambda``), ``"fit"`` (:class:`LambdaFit`), ``"J"`` and ``"elapsed"``.
+        ``lambda``), ``"fit"`` (:class:`~wiretap.aauc.angular.LambdaFit`), ``"J"`` and
+        ``"elapsed"``.
     """
     gen = as_generator(rng)
     if noise_dbm is None:

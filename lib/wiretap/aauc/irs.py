@@ -49,7 +49,7 @@ class IRSProblem:
     Attributes
     ----------
     A : ndarray, complex, shape (n, K-1)
-        ``a_k = U^H g_k / sigma_k`` (as in :class:`AAUCProblem`).
+        ``a_k = U^H g_k / sigma_k`` (as in :class:`~wiretap.aauc.problem.AAUCProblem`).
     h : ndarray, complex, shape (K-1,)
         ``h_r``: reflection-to-user-``K`` coefficients for normalized ``c~``.
     j : ndarray, shape (K-1,)
@@ -79,7 +79,10 @@ class IRSProblem:
         return cls(A=A, h=scenario.h_user.copy(), j=lam * J, p_max=p.p_max, basis=U)
 
     def reduced(self) -> IRSProblem:
-        """Restrict ``y`` to ``span{a_k}`` (exact, as :meth:`AAUCProblem.reduced`)."""
+        """Restrict ``y`` to ``span{a_k}``.
+
+        Exact, as :meth:`~wiretap.aauc.problem.AAUCProblem.reduced`.
+        """
         pb = AAUCProblem(A=self.A, h=self.h, j=self.j, p_max=self.p_max, basis=self.basis)
         r = pb.reduced()
         return IRSProblem(A=r.A, h=self.h, j=self.j, p_max=self.p_max, basis=r.basis)

@@ -566,7 +566,7 @@ def bfom(
         Start each mirror-prox run at the current point and at the previous run's weights
         (the paper starts from ``y = 0`` and uniform weights "e.g.", Sec. V-B).
     reduce : bool
-        Work in the reduced coordinates of :meth:`AAUCProblem.reduced`.
+        Work in the reduced coordinates of :meth:`~wiretap.aauc.problem.AAUCProblem.reduced`.
 
     Returns
     -------

@@ -313,7 +313,7 @@ def local_search(problem: AAUCProblem, rng, *, n_starts: int = 10) -> LocalSearc
     """Multi-start SLSQP on the epigraph form of P2 (reference for small instances).
 
     Each start draws ``(z, w)`` uniformly on the power sphere and runs
-    :func:`scipy.optimize.minimize` (SLSQP) on ``max t`` s.t. ``t <= f_i``,
+    ``scipy.optimize.minimize`` (SLSQP) on ``max t`` s.t. ``t <= f_i``,
     ``||z||^2 + ||w||^2 <= 2 P_max`` with exact gradients. Only points that satisfy the
     power constraint (to 1e-9 relative) are kept.
 

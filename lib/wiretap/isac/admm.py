@@ -403,7 +403,7 @@ class BSAgent:
         P["y0"].value = (self.tau[:, None] * (np.log2(Z) - 1.0 / LN2)).sum(0)
         for a in range(2):
             for b in range(2):
-                P["K"][a][b].value = self.K_fim[a, b].T
+                P["K"][a][b].value = self.K_fim[a, b]  # Re tr(S K_ab), eq. (92)
         if mode == "adaptive":
             P["r2"].value = np.array([self.r1**2, 0.0]) / self.s2
             P["psi"].value = st["psi"][1]
@@ -461,7 +461,10 @@ class BSAgent:
             rad = self.radius(i, st.get("s"))
             c0 = 1.0 + float(st["u"][i, 0])
             for k in range(self.K):
-                xi[i, k], _, psi[i, k] = max_ratio_on_ball(st["W"][i, k], st["R"][i], g, rad, c0)
+                x_, _, p_ = max_ratio_on_ball(st["W"][i, k], st["R"][i], g, rad, c0)
+                # W, R are PSD only to the solver's tolerance: a round-off negative ratio
+                # or multiplier is zero
+                xi[i, k], psi[i, k] = max(x_, 0.0), max(p_, 0.0)
             lam[i] = self.eve_min(st["R"][i], rad)[1]
         new.update(xi=xi, psi=psi, lam=lam)
         return new
@@ -550,6 +553,7 @@ def decentralized_design(
     mse: float | None = None,
     rho0: float = 1.0,
     varsigma: float = 1.5,
+    rho_max: float = 1e3,
     tol: float = 1e-3,
     tol_residual: float = 1e-4,
     max_iter: int = 40,
@@ -569,6 +573,12 @@ def decentralized_design(
     rho0, varsigma : float
         Initial penalty (all four blocks; the FIM block is in FIM-scaled units) and its
         growth factor per iteration (paper: ``varsigma = 1.5``).
+    rho_max : float
+        Cap on the penalties (ours; the paper lets them grow without bound). With
+        ``varsigma = 1.5`` an unbounded penalty passes ``1e4`` after about 23 iterations;
+        from there the local problems are so ill-conditioned that Clarabel fails on some of
+        them. A bounded penalty keeps the convergence behaviour of ADMM with a fixed
+        penalty once the cap is reached.
     tol, tol_residual : float
         Stop when the relative change of the total power is below ``tol`` *and* the
         largest consensus residual ``|x - E z|`` is below ``tol_residual`` (interference
@@ -594,6 +604,9 @@ def decentralized_design(
     check_positive(rho0, "rho0")
     if varsigma < 1:
         raise ValueError(f"varsigma must be >= 1, got {varsigma}")
+    rho_max = float(check_positive(rho_max, "rho_max"))
+    if rho_max < rho0:
+        raise ValueError(f"rho_max must be >= rho0, got {rho_max} < {rho0}")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     if mode == "fixed":
         mse = float(check_positive(mse, "mse"))
@@ -665,7 +678,7 @@ def decentralized_design(
                 lam[m][key] = lam[m][key] + rho[_RHO[key]] * d
                 scale = max(1.0, float(np.abs(x[m][key]).max())) if key == "V" else 1.0
                 resid = max(resid, float(np.abs(d).max()) / scale)
-        rho = rho * varsigma
+        rho = np.minimum(rho * varsigma, rho_max)
         obj = sum(s["P"] for s in sts)
         W = np.stack([s["W"] for s in sts], 1)
         R = np.stack([s["R"] for s in sts], 1)

@@ -271,15 +271,23 @@ def _fim_scale(scn: Scenario) -> float:
 
 
 def _interference(scn: Scenario, W, R) -> np.ndarray:
-    """``Z_{m,k}^(i)`` of paper eq. (33) (interference + noise), shape (2, M, K)."""
+    """``Z_{m,k}^(i)`` of paper eq. (33) (interference + noise), shape (2, M, K).
+
+    The own signal is masked out of the sum rather than subtracted from the total: with a
+    strong own beam the subtraction cancels catastrophically (and could return ``Z <= 0``).
+    Small negative terms from solver round-off (``W`` PSD only to the solver's tolerance)
+    are clipped, so that ``Z`` is never below the noise (1).
+    """
     h = scn.h
+    M, K = scn.M, scn.K
     pw = np.einsum("tmka,itjab,tmkb->itjmk", h.conj(), W, h).real
     pr = np.einsum("tmka,itab,tmkb->itmk", h.conj(), R, h).real
-    total = pw.sum(axis=(1, 2)) + pr.sum(axis=1) + 1.0
-    sig = np.stack([pw[:, m, k, m, k] for m in range(scn.M) for k in range(scn.K)], -1).reshape(
-        2, scn.M, scn.K
-    )
-    return total - sig
+    own = np.zeros((M, K, M, K), dtype=bool)
+    for m in range(M):
+        for k in range(K):
+            own[m, k, m, k] = True
+    pw = np.where(own[None], 0.0, np.maximum(pw, 0.0))
+    return pw.sum(axis=(1, 2)) + np.maximum(pr, 0.0).sum(axis=1) + 1.0
 
 
 def _user_scale(scn: Scenario) -> np.ndarray:
@@ -512,8 +520,8 @@ class _Block1:
             for m in range(self.M):
                 for a in range(2):
                     for b in range(2):
-                        # Re tr(S K_ab): cvxpy wants tr(S @ K); K as stored is (n, m) = K[b, a]
-                        P["K"][m][a][b].value = kb[m, a, b].T
+                        # [F_bar_m]_ab = Re tr(S_m K_ab) (fim_transmit), written tr(S @ K)
+                        P["K"][m][a][b].value = kb[m, a, b]
         if "b" in P:
             P["b"].value = bound_coefficients(scn)[1]
 
@@ -635,7 +643,9 @@ def _solve_block2(scn, W, R, r2, xi_prev, rebuild=False, method="exact", margin=
                     sl = slice(m * scn.N, (m + 1) * scn.N)
                     Wb[sl, sl] = W[i, m, k]
                     rad = float(np.sqrt(max(r2[i], 0.0)))
-                    x0, _, eta[i, m, k] = max_ratio_on_ball(Wb, Rb, g, rad, 1.0)
+                    x0, _, e0 = max_ratio_on_ball(Wb, Rb, g, rad, 1.0)
+                    # W, R are PSD only to the solver's tolerance: clip round-off negatives
+                    x0, eta[i, m, k] = max(x0, 0.0), max(e0, 0.0)
                     # optional interior margin, never above the previous (C3-feasible) value
                     x1 = min(x0 * (1.0 + margin), max(xi_prev[i, m, k], x0))
                     if x1 > x0:
@@ -787,10 +797,10 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     Parameters
     ----------
     mse0 : float, optional
-        Sensing requirement of the starting point (m^2). Default: ``tr(Q^(1)) / 100``, or
-        four times the best CRB the power budget allows (:func:`best_sensing`) when that is
-        larger, so that the start never asks for more than a quarter of the stage-1 budget
-        for sensing.
+        Sensing requirement of the starting point (m^2). Default: ``tr(Q^(1)) / 100``,
+        unless that is less than twice the best CRB the power budget allows
+        (:func:`best_sensing`); then four times that best value, so that the start never
+        asks for more than about a quarter of the stage-1 budget for sensing.
 
     Returns
     -------
@@ -803,8 +813,8 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     if mse0 is None:
         best, _, info = best_sensing(scn, rebuild=kw.get("rebuild", False))
         T = float(np.trace(scn.q1)) / 100.0
-        if info.ok:
-            T = max(T, 4.0 * best)
+        if info.ok and T < 2.0 * best:
+            T = 4.0 * best
     else:
         T = float(check_positive(mse0, "mse0"))
     status, msg, _, st, _ = _fixed_loop(scn, T, **kw)
@@ -1054,7 +1064,7 @@ def best_sensing(scn: Scenario, power: float | None = None, *, rebuild: bool = F
     for m in range(scn.M):
         for a in range(2):
             for b in range(2):
-                prob.K[m][a][b].value = kb[m, a, b].T
+                prob.K[m][a][b].value = kb[m, a, b]
     prob.budget.value = 1.0
     info, _ = _solve(prob.problem)
     if not info.ok:

@@ -37,7 +37,7 @@ def run_schemes(
     ----------
     scn : Scenario
     schemes : sequence of str
-        A subset of :data:`SCHEMES`.
+        A subset of ``wiretap.isac.SCHEMES``.
     baseline2_mse : float
         Sensing requirement ``tr(Q^(2))`` of baseline 2 (m^2); the paper does not give it.
     admm_iter, bcd_iter : int

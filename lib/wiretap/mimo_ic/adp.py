@@ -367,7 +367,7 @@ def run_adp(
         Auxiliary updates by robust SDPs (exact block maximization, the print's ACS) or by
         the closed forms at the estimates (faster, no per-turn guarantee).
     schedule : {"sequential", "random", "jacobi"}
-        See :data:`SCHEDULES`.
+        See ``wiretap.mimo_ic.adp.SCHEDULES``.
     max_iter : int
         Maximum number of rounds (each pair takes one turn per round).
     tol : float

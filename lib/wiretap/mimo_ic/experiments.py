@@ -39,7 +39,7 @@ def trial(
     ----------
     rng : numpy.random.Generator or int
     schemes : sequence of str
-        Names from :data:`SCHEMES`.
+        Names from ``wiretap.mimo_ic.experiments.SCHEMES``.
     max_iter : int
         Rounds of the distributed algorithms (and of MT-MSE).
     history : bool

@@ -133,7 +133,7 @@ class Scenario:
 
     @property
     def power(self) -> float:
-        """Per-transmitter power in linear units (normalized noise: ``P_tot``)."""
+        """Per-transmitter power ``P_tot`` in linear units, relative to the normalized noise."""
         return float(10.0 ** (self.power_db / 10.0))
 
     def gain(self, link: str) -> float:
@@ -208,8 +208,10 @@ class Network:
         Estimated channels known to the transmitters (``H_hat[i, j]``: TX ``j`` to RX ``i``).
     G_hat : ndarray, complex, shape (K, n_e, n_t)
         Estimated eavesdropper channels.
-    H_true, G_true : ndarray
+    H_true : ndarray
         True channels, used to evaluate rates.
+    G_true : ndarray
+        True eavesdropper channels, used to evaluate rates.
     radius_main, radius_cross, radius_eve : float
         Radii of the error balls assumed by the robust design, in normalized units.
     error : str

@@ -18,6 +18,7 @@ threshold. The part of the book built on this module derives every step; the mod
 
 from . import analysis, experiments
 from .algorithms import (
+    MODES,
     SCHEMES,
     NashResult,
     PriceResult,
@@ -57,6 +58,7 @@ from .robust import (
 )
 
 __all__ = [
+    "MODES",
     "SCHEMES",
     "TABLE_I",
     "BestResponseSolution",

@@ -30,6 +30,7 @@ from .response import _solve
 from .robust import Evaluation, _secrecy, evaluate
 
 __all__ = [
+    "MODES",
     "SCHEMES",
     "NashResult",
     "PriceResult",
@@ -66,11 +67,24 @@ def _best_responses(
     place for ``players``. ``"p"`` holding NaN means "no previous solve". ``rho`` (T,):
     proximal best responses, regularized by ``-(ρ/2)||p_j - P_j||²`` (centred at the
     current profile).
+
+    On a channel without secrecy (``a <= b``) the exact best response puts no power. The
+    rate there is zero whatever the power, so at a zero price nothing else pins that power,
+    and a proximal term centred at ``P_j`` would keep an old power on such a channel for
+    ever (an equilibrium of ``G_κ``, but one that wastes power and interferes, and not a
+    fixed point of the exact best responses). The proximal centre is therefore zero on
+    those channels: both best responses then select "no power without secrecy", and a
+    fixed point of the proximal map is one of the exact map.
     """
     T, _, K = P.shape
     nb = len(players)
     a = S.a(P)[:, players]
     b = S.b(P, True)[:, players]
+    center = None
+    if rho is not None:
+        finite = np.isfinite(b)
+        useful = finite & (a > np.where(finite, b, 0.0))
+        center = np.where(useful, P[:, players], 0.0).reshape(T * nb, K)
     c = np.einsum("tn,tnjk->tjk", kappa, S.hm)[:, players]
     beta = np.repeat((kappa * S.rm).sum(axis=1), nb)
     s = np.maximum((P**2).sum(axis=(1, 2))[:, None] - (P[:, players] ** 2).sum(axis=2), 0.0)
@@ -87,7 +101,7 @@ def _best_responses(
         S.p_max[:, players].ravel(),
         ws,
         rho=None if rho is None else np.repeat(rho, nb),
-        center=None if rho is None else P[:, players].reshape(T * nb, K),
+        center=center,
     )
     if warm is not None:
         warm["mu"][:, players] = sol.mu.reshape(T, nb)
@@ -196,17 +210,20 @@ class NashResult(IterativeResult):
     kappa : ndarray, shape (N,)
         The prices used.
     mode : str
-        ``"simultaneous"`` or ``"sequential"``.
+        One of ``wiretap.smallcell.MODES``.
     secrecy : ndarray, shape (J,)
         Robust secrecy rate of each SUE at ``p`` on the design network, bits/s/Hz.
 
     History
     -------
-    ``"change"``: ``||p(t) - p(t-1)|| / ||p(t-1)||`` (the paper's stopping quantity);
+    ``"change"`` (``iterations``,): the relative fixed-point residual
+    ``||T(p(t-1)) - p(t-1)|| / ||p(t-1)||`` of the iterated map ``T``
+    (see :func:`priced_equilibrium`). It equals the step ``||p(t) - p(t-1)|| / ||p(t-1)||`` (the
+    paper's stopping quantity) except for ``"damped"``, whose step is ``damping`` times it;
     ``"power"`` (``iterations + 1``, J, K) and ``"secrecy"`` (``iterations + 1``, J) when
     recorded, starting point included.
 
-    Stopping rule: ``change < tol`` (or ``p(t) == p(t-1)``).
+    Stopping rule: ``change < tol`` (or ``T(p(t-1)) == p(t-1)``).
     """
 
     p: np.ndarray
@@ -215,8 +232,18 @@ class NashResult(IterativeResult):
     secrecy: np.ndarray
 
 
-def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
-    """Batched Algorithm 1; returns (P, iterations, status, messages, histories)."""
+def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox=0.1):
+    """Batched Algorithm 1; returns (P, iterations, status, messages, histories).
+
+    ``mode``: ``"simultaneous"`` (Jacobi), ``"sequential"`` (Gauss-Seidel), ``"damped"``
+    (``p <- (1 - damping) p + damping BR(p)``) or ``"proximal"`` (Jacobi on the proximal
+    best responses ``BR_ρ(p)``, each player's problem (33) minus ``(ρ/2)||p_j - p_j(t)||²``,
+    ``ρ = prox``).
+    The stopping quantity is the relative fixed-point residual ``||T(p) - p|| / ||p||`` of
+    the undamped map ``T`` (``BR`` for simultaneous and damped, the Gauss-Seidel sweep for
+    sequential, ``BR_ρ`` for proximal); for simultaneous updates it is the printed
+    ``||p(t) - p(t-1)|| / ||p(t-1)||``.
+    """
     T, J, _ = P0.shape
     P = P0.copy()
     active = np.ones(T, dtype=bool)
@@ -229,6 +256,7 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
         [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
     )
     everyone = np.arange(J)
+    rho_all = np.full(T, float(prox))
     warm_all = {"mu": np.zeros((T, J)), "p": np.full_like(P, np.nan)}
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
@@ -238,17 +266,20 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
         old = P[idx]
         ok = np.ones(idx.size, dtype=bool)
         warm = {k: v[idx] for k, v in warm_all.items()}
-        if mode == "simultaneous":
-            new, ok, _ = _best_responses(sub, old, kappa[idx], everyone, warm)
-        else:
+        if mode == "sequential":
             new = old.copy()
             for j in range(J):
                 pj, okj, _ = _best_responses(sub, new, kappa[idx], np.array([j]), warm)
                 new[:, j] = pj[:, 0]
                 ok &= okj
+            target = new
+        else:
+            r_ = rho_all[idx] if mode == "proximal" else None
+            target, ok, _ = _best_responses(sub, old, kappa[idx], everyone, warm, rho=r_)
+            new = (1.0 - damping) * old + damping * target if mode == "damped" else target
         for k, v in warm.items():
             warm_all[k][idx] = v
-        change = np.linalg.norm((new - old).reshape(idx.size, -1), axis=1)
+        change = np.linalg.norm((target - old).reshape(idx.size, -1), axis=1)
         base = np.linalg.norm(old.reshape(idx.size, -1), axis=1)
         rel = np.divide(change, base, out=np.full(idx.size, np.inf), where=base > 0)
         rel = np.where(change == 0, 0.0, rel)
@@ -273,16 +304,26 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record):
         h = {"change": np.asarray(change_h[t], dtype=float)}
         if record:
             h["power"] = np.asarray(power_h[t])
-            h["secrecy"] = np.asarray(sec_h[t]) / np.log(2.0) if False else np.asarray(sec_h[t])
+            h["secrecy"] = np.asarray(sec_h[t])
         hist.append(h)
     return P, iters, status, msgs, hist
 
 
-def _check_alg1_args(mode, tol, max_iter):
-    check_choice(mode, "mode", ("simultaneous", "sequential"))
-    tol = float(check_positive(tol, "tol"))
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    return mode, tol, max_iter
+MODES = ("simultaneous", "sequential", "damped", "proximal")
+"""Update rules of :func:`priced_equilibrium` (Algorithm 1 and our two variants)."""
+
+
+def _check_alg1_args(mode, tol, max_iter, damping=0.5, prox=0.1):
+    """Validated Algorithm 1 settings as the keyword dict of :func:`_alg1`."""
+    check_choice(mode, "mode", MODES)
+    damping = check_range(as_array(damping, "damping", ndim=0), "damping", 0.0, 1.0, low_open=True)
+    return {
+        "mode": mode,
+        "tol": float(check_positive(tol, "tol")),
+        "max_iter": check_int(max_iter, "max_iter", minimum=1),
+        "damping": float(damping),
+        "prox": float(check_positive(as_array(prox, "prox", ndim=0), "prox")),
+    }
 
 
 def priced_equilibrium(
@@ -295,12 +336,21 @@ def priced_equilibrium(
     max_iter: int = 500,
     record: bool = True,
     rng=None,
+    damping: float = 0.5,
+    prox: float = 0.1,
 ) -> NashResult:
     """Algorithm 1: best-response iteration for the equilibrium of the priced NEP ``G_κ``.
 
     Every SBS answers with its exact best response (33): all at once on the previous
     profile (``"simultaneous"``, Jacobi, as printed in Alg. 1) or one after the other on
-    the latest profile (``"sequential"``, Gauss-Seidel).
+    the latest profile (``"sequential"``, Gauss-Seidel). Two variants of ours:
+    ``"damped"`` moves a fraction ``damping`` of the way to the simultaneous best responses
+    (Krasnosel'skii-Mann averaging); ``"proximal"`` answers, all at once, with the
+    *proximal* best response: problem (33) minus ``(prox/2) ||p_j - p_j(t)||²``, with no
+    power on channels without secrecy as in the exact best response (each SBS takes a
+    proximal-point step on its own problem, cf. Facchinei and Pang 2003, Sec. 12.3). A
+    fixed point of either map is a fixed point of the exact best responses, i.e. an
+    equilibrium of ``G_κ``.
 
     Parameters
     ----------
@@ -310,19 +360,33 @@ def priced_equilibrium(
         Prices (nats/W), fixed during the iteration.
     p_init : {"zero", "full", "random"} or array_like (J, K)
         Starting point, see :func:`initial_power`.
-    mode : {"simultaneous", "sequential"}
+    mode : {"simultaneous", "sequential", "damped", "proximal"}
     tol : float
-        Threshold ``σ`` on ``||p(t) - p(t-1)|| / ||p(t-1)||``.
+        Threshold ``σ`` on the relative fixed-point residual ``||T(p) - p|| / ||p||``, with
+        ``T`` the simultaneous best responses (``"simultaneous"``, ``"damped"``), one
+        Gauss-Seidel sweep (``"sequential"``) or the proximal best responses
+        (``"proximal"``). For simultaneous updates this is the printed
+        ``||p(t) - p(t-1)|| / ||p(t-1)||``.
     max_iter : int
         Cap on sweeps.
     record : bool
         Keep the iterates and secrecy rates in the history.
     rng : numpy.random.Generator or int, optional
         Only for ``p_init="random"``.
+    damping : float
+        In ``(0, 1]``, for ``mode="damped"``.
+    prox : float
+        Proximal weight ``ρ > 0`` (nats/W²), for ``mode="proximal"``.
 
     Returns
     -------
     NashResult
+
+    Raises
+    ------
+    ValueError
+        For bad input, naming the argument (e.g. ``damping`` outside ``(0, 1]``, ``prox``
+        not > 0).
 
     References
     ----------
@@ -340,13 +404,11 @@ def priced_equilibrium(
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
     k = _check_kappa(net, kappa)
-    mode, tol, max_iter = _check_alg1_args(mode, tol, max_iter)
+    inner = _check_alg1_args(mode, tol, max_iter, damping, prox)
     P0 = initial_power(net, p_init, rng)
     t0 = time.perf_counter()
     S = stack(net)
-    P, iters, status, msgs, hist = _alg1(
-        S, k[None], P0[None], mode=mode, tol=tol, max_iter=max_iter, record=record
-    )
+    P, iters, status, msgs, hist = _alg1(S, k[None], P0[None], record=record, **inner)
     return NashResult(
         p=P[0],
         kappa=k,
@@ -437,9 +499,9 @@ def theorem6_step(net: Network, c_sm: float, *, fraction: float = 0.9) -> float:
     return fr * 2.0 * c / L2
 
 
-def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner, fallback=False):
-    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``.
-    With ``fallback``, a simultaneous Algorithm 1 that hits its cap is rerun sequentially."""
+def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
+    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``;
+    ``inner``: the keyword settings of :func:`_alg1`."""
     T, N = kappa0.shape
     kappa = kappa0.copy()
     P = P0.copy()
@@ -452,7 +514,6 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner, fallback=False):
     hin: list[list] = [[] for _ in range(T)]
     hstep: list[list] = [[] for _ in range(T)]
     hrel: list[list] = [[] for _ in range(T)]
-    hfb: list[list] = [[] for _ in range(T)]
     # adaptive-step state per trial and MUE: a bracket [lo, hi] with ζ(lo) > 0 >= ζ(hi)
     brk = {
         "lo": np.zeros((T, N)),
@@ -469,30 +530,12 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner, fallback=False):
             break
         sub = S if idx.size == T else S.take(idx)
         Pi, its, st, ms, _ = _alg1(sub, kappa[idx], P[idx], record=False, **inner)
-        fb = np.zeros(idx.size, dtype=bool)
-        if fallback and inner["mode"] == "simultaneous" and np.any(st == "max_iter"):
-            # Algorithm 1 cycled: retry these trials with sequential updates from the same start
-            r_ = np.flatnonzero(st == "max_iter")
-            P2, its2, st2, ms2, _ = _alg1(
-                sub.take(r_),
-                kappa[idx[r_]],
-                P[idx[r_]],
-                record=False,
-                **{**inner, "mode": "sequential"},
-            )
-            Pi[r_] = P2
-            its[r_] = its2 + inner["max_iter"]  # the sweeps of both runs
-            st[r_] = st2
-            for q_, r in enumerate(r_):
-                ms[r] = ms2[q_]
-            fb[r_] = True
         P[idx] = Pi
         z = sub.zeta(Pi, True)
         ith = sub.i_th
         for r, t in enumerate(idx):
             hz[t].append(z[r].copy())
             hin[t].append(int(its[r]))
-            hfb[t].append(bool(fb[r]))
             iters[t] = it
         failed = st != "converged"
         for r in np.flatnonzero(failed):
@@ -541,7 +584,6 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner, fallback=False):
                 "inner_iterations": np.asarray(hin[t], dtype=int),
                 "step": np.asarray(hstep[t][:n_it], dtype=float).reshape(n_it, N),
                 "rel_change": np.asarray(hrel[t][:n_it], dtype=float),
-                "fallback": np.asarray(hfb[t], dtype=bool),
             }
         )
     return kappa, P, iters, status, msgs, out
@@ -582,15 +624,14 @@ def _adaptive_price(t_, k, z, brk, rho0):
     return k_new
 
 
-def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode):
+def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox):
     if isinstance(step, str):
         check_choice(step, "step", ("adaptive", "theorem6"))
     else:
         check_positive(step, "step")
     tol = float(check_positive(tol, "tol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    mode, inner_tol, inner_max_iter = _check_alg1_args(mode, inner_tol, inner_max_iter)
-    inner = {"mode": mode, "tol": inner_tol, "max_iter": inner_max_iter}
+    inner = _check_alg1_args(mode, inner_tol, inner_max_iter, damping, prox)
     return tol, max_iter, inner
 
 
@@ -606,7 +647,8 @@ def price_iteration(
     inner_max_iter: int = 1000,
     mode: str = "simultaneous",
     c_sm: float | None = None,
-    fallback: bool = False,
+    damping: float = 0.5,
+    prox: float = 0.1,
 ) -> PriceResult:
     """Algorithm 2: projection algorithm for the prices, Algorithm 1 inside.
 
@@ -638,14 +680,10 @@ def price_iteration(
     max_iter : int
         Cap on price updates.
     p_init : see :func:`initial_power`
-    inner_tol, inner_max_iter, mode
-        Algorithm 1 settings.
+    inner_tol, inner_max_iter, mode, damping, prox
+        Algorithm 1 settings, see :func:`priced_equilibrium`.
     c_sm : float, optional
         Strong-monotonicity constant for ``step="theorem6"``.
-    fallback : bool
-        If a simultaneous Algorithm 1 reaches ``inner_max_iter`` (it cycles on some
-        networks), rerun it with sequential updates from the same start before giving up;
-        ``history["fallback"]`` records where that happened.
 
     Returns
     -------
@@ -667,7 +705,9 @@ def price_iteration(
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
     k0 = _check_kappa(net, kappa0)
-    tol, max_iter, inner = _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode)
+    tol, max_iter, inner = _price_args(
+        step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox
+    )
     rho = np.zeros(1)
     rule = "adaptive"
     if not isinstance(step, str):
@@ -689,7 +729,6 @@ def price_iteration(
         tol=tol,
         max_iter=max_iter,
         inner=inner,
-        fallback=bool(fallback),
     )
     return PriceResult(
         p=P[0],
@@ -721,20 +760,21 @@ def solve_many(
     inner_tol: float = 1e-10,
     inner_max_iter: int = 1000,
     mode: str = "simultaneous",
-    fallback: bool = False,
+    damping: float = 0.5,
+    prox: float = 0.1,
 ) -> list[PriceResult]:
     """Algorithm 2 (adaptive step) on many networks of equal size in one batch.
 
     Each network is first turned into the design network of ``scheme`` (see
-    :data:`SCHEMES`); the results are those of :func:`price_iteration` run on each, but
-    the best responses of all networks share NumPy calls.
+    ``wiretap.smallcell.SCHEMES``); the results are those of :func:`price_iteration` run on
+    each, but the best responses of all networks share NumPy calls.
 
     Parameters
     ----------
     nets : sequence of Network
         Same ``(J, K, N)``.
     scheme : {"RS-RP", "RS-NP", "NS-NP"}
-    tol, max_iter, p_init, inner_tol, inner_max_iter, mode, fallback
+    tol, max_iter, p_init, inner_tol, inner_max_iter, mode, damping, prox
         As in :func:`price_iteration` (``p_init`` must be a string here).
 
     Returns
@@ -745,7 +785,9 @@ def solve_many(
     nets = list(nets)
     if not nets:
         raise ValueError("nets must not be empty")
-    tol, max_iter, inner = _price_args("adaptive", tol, max_iter, inner_tol, inner_max_iter, mode)
+    tol, max_iter, inner = _price_args(
+        "adaptive", tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox
+    )
     if not isinstance(p_init, str) or p_init == "random":
         raise ValueError("p_init must be 'zero' or 'full' in solve_many")
     designs = [_design(n, scheme) for n in nets]
@@ -761,7 +803,6 @@ def solve_many(
         tol=tol,
         max_iter=max_iter,
         inner=inner,
-        fallback=bool(fallback),
     )
     el = (time.perf_counter() - t0) / S.T
     return [

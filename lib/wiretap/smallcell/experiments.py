@@ -40,7 +40,9 @@ def simulate(
     tol: float = 1e-6,
     max_iter: int = 100,
     inner_max_iter: int = 100,
-    fallback: bool = False,
+    mode: str = "simultaneous",
+    damping: float = 0.5,
+    prox: float = 0.1,
     **network_options,
 ) -> dict[str, np.ndarray]:
     """Solve and evaluate the designs on ``trials`` random networks (one grid point).
@@ -61,9 +63,8 @@ def simulate(
     eve_mean : float
         Mean SBS-eavesdropper distance; the distance is uniform in ``eve_mean ± 20`` m
         (Table I: 120, i.e. [100, 140]).
-    tol, max_iter, inner_max_iter, fallback
-        Algorithm 2 / Algorithm 1 settings (``fallback``: rerun a cycling simultaneous
-        Algorithm 1 sequentially, see :func:`~wiretap.smallcell.price_iteration`).
+    tol, max_iter, inner_max_iter, mode, damping, prox
+        Algorithm 2 / Algorithm 1 settings, see :func:`~wiretap.smallcell.price_iteration`.
     **network_options
         Passed to :func:`~wiretap.smallcell.generate_network`.
 
@@ -101,7 +102,14 @@ def simulate(
     out: dict[str, np.ndarray] = {}
     for s in schemes:
         res = solve_many(
-            nets, s, tol=tol, max_iter=max_iter, inner_max_iter=inner_max_iter, fallback=fallback
+            nets,
+            s,
+            tol=tol,
+            max_iter=max_iter,
+            inner_max_iter=inner_max_iter,
+            mode=mode,
+            damping=damping,
+            prox=prox,
         )
         vals = {k: np.full(T, np.nan) for k in OUTPUTS}
         for t, (net, r) in enumerate(zip(nets, res, strict=True)):

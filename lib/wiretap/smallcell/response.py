@@ -155,7 +155,7 @@ def _with_budget(a, b, c, tau, m, P, mu0=None, x0=None):
     n = idx.size
     # breakpoints (useful channels only; clipped to >= 0); mu = 0 is one of them
     d = a_ - b_
-    cap = np.where(d > 0, _fprime(a_, b_, m_) - t_ * m_ - c_, 0.0)
+    cap = _fprime(a_, b_, m_) - t_ * m_ - c_  # (a = b = 0 gives -t m - c: proximal rows)
     brk = np.maximum(np.concatenate([np.zeros((n, 1)), d - c_, cap], axis=1), 0.0)
     nb = brk.shape[1]
     rep = lambda x: np.repeat(x, nb, axis=0)  # noqa: E731
@@ -578,11 +578,8 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, rho=None, max_iter=_NEWTON_MAX)
         xs = np.minimum(np.maximum(xn + step, 0.0), mc)
         # a binding budget lowers μ along 1/μ (μ² / (μ - dμ) < μ, never 0): S behaves like
         # 1/μ, and a step in μ itself would overshoot below 0
-        mus = np.where(
-            binding & (dmu < 0),
-            mu * mu / np.where(binding, mu - dmu, 1.0),
-            np.maximum(mu + dmu, 0.0),
-        )
+        down = binding & (dmu < 0)
+        mus = np.where(down, mu * mu / np.where(down, mu - dmu, 1.0), np.maximum(mu + dmu, 0.0))
         x = np.where(conv[:, None], xn, xs)
         mu = np.where(conv, mu, mus)
     return x, mu, conv, its, res

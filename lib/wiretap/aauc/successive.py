@@ -207,10 +207,11 @@ def sco(
     tol : float
         Stop when the objective improves by less than ``tol * max(1, |objective|)``.
     reduce : bool
-        Solve in the exact reduced coordinates of :meth:`AAUCProblem.reduced` (``K - 1``
-        instead of ``N - 1`` complex variables for ``z``; same iterates from a starting
-        point in the span of the ``a_k``, which the defaults are). ``False`` solves the
-        paper's ``N + K - 2``-variable problem.
+        Solve in the exact reduced coordinates of
+        :meth:`~wiretap.aauc.problem.AAUCProblem.reduced` (``K - 1`` instead of ``N - 1``
+        complex variables for ``z``; same iterates from a starting point in the span of the
+        ``a_k``, which the defaults are). ``False`` solves the paper's ``N + K - 2``-variable
+        problem.
     reuse : bool
         Reuse one compiled problem per size (DPP). ``False`` rebuilds and recompiles the
         problem with constant data at every iteration (the baseline of the benchmark).
