@@ -70,8 +70,10 @@ format: $(STAMP)  ## ruff: fix what can be fixed and reformat
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
+# One BLAS thread, as in the tests and the book's kernels: on two cores OpenBLAS's thread pool
+# adds milliseconds of wake-up latency to small factorizations and would distort the ratios.
 bench: $(STAMP)  ## Benchmarks (ratios against a baseline in the same run)
-	$(BIN)/python benchmarks/run.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 
 assignments: $(STAMP)  ## Assignment pack of every chapter with exercises -> assignments/
 	rm -rf assignments

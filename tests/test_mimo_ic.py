@@ -3,6 +3,7 @@
 import cvxpy as cp
 import numpy as np
 import pytest
+import scipy.linalg as sla
 
 from wiretap import mimo_ic as mic
 from wiretap import wmmse
@@ -271,3 +272,60 @@ def test_hermitian_sqrt_rejects_indefinite():
         mic.hermitian_sqrt(np.diag([1.0, -1.0]))
     with pytest.raises(ValueError, match="square"):
         mic.hermitian_sqrt(np.ones((2, 3)))
+
+
+# ----------------------------------------------------------------------------- start, bound
+def test_backoff_start_is_the_best_fraction_and_beats_full_power():
+    """At the paper's 64 dB the full-power start is interference-limited (negative sum
+    secrecy rate); the backoff start is the argmax over its fractions and positive."""
+    sc = mic.Scenario(zeta=0.0)
+    for seed in range(3):
+        net = mic.draw_network(sc, seed)
+        H, G, P = net.H_hat, net.G_hat, sc.power
+        full = mic.initial_precoders(H, G, P, 2, 1)
+        X, t = mic.backoff_start(H, G, P, 2, 1)
+
+        def cs(Y, H=H, G=G):
+            cr, ce = mic.rates(H, G, Y, 2)
+            return float(np.sum(cr - ce))
+
+        assert np.allclose(np.linalg.norm(X, axis=(1, 2)) ** 2, t * P, rtol=1e-12)
+        assert np.allclose(X, np.sqrt(t) * full)
+        assert all(cs(X) >= cs(np.sqrt(f) * full) - 1e-12 for f in mic.BACKOFF_FRACTIONS)
+        assert cs(full) < 0 < cs(X) and t < 1e-3
+    # at low SNR full power is best and is kept
+    low = mic.draw_network(mic.Scenario(zeta=0.0, power_db=-60.0), 0)
+    _, t_low = mic.backoff_start(low.H_hat, low.G_hat, low.power, 2, 1)
+    assert t_low == 1.0
+    with pytest.raises(ValueError, match="fractions"):
+        mic.backoff_start(low.H_hat, low.G_hat, low.power, 2, 1, fractions=[0.5, 2.0])
+
+
+def test_secrecy_rate_bound_holds_for_any_design_and_is_tight(rng):
+    sc = mic.Scenario(zeta=0.0, power_db=0.0)
+    net = mic.draw_network(sc, rng)
+    ub = mic.secrecy_rate_bound(net)
+    for _ in range(200):
+        X = _cn(rng, 3, 4, 3) * 10.0 ** rng.uniform(-6, 1)
+        cs = mic.secrecy_rates(net, X)
+        assert np.all(cs <= ub + 1e-9)
+    # one pair alone at very high power: beams on the generalized eigenvectors with
+    # eigenvalue > 1 (equal power, no AN) approach the bound
+    one = mic.draw_network(mic.Scenario(n_pairs=1, zeta=0.0, power_db=50.0, d_s=3), 4)
+    A, G = one.H_hat[0, 0], one.G_hat[0]
+    w, V = sla.eigh(A.conj().T @ A, G.conj().T @ G)
+    good = V[:, w > 1]
+    m = good.shape[1]
+    assert 1 <= m <= 3
+    X = np.zeros((1, 4, 4), complex)
+    X[0, :, :m] = good / np.linalg.norm(good, axis=0) * np.sqrt(one.power / m)
+    b = mic.secrecy_rate_bound(one)[0]
+    assert mic.secrecy_rates(one, X)[0] == pytest.approx(b, rel=1e-3)
+    # Eve 26 dB closer than the receivers with N_E >= N_T: no design has secrecy
+    assert np.all(mic.secrecy_rate_bound(mic.draw_network(sc.replace(d_eve=1.0), 1)) == 0.0)
+    # the bound does not depend on the power or the noise level
+    other = mic.draw_network(sc.replace(power_db=30.0, noise_db=-90.0), 7)
+    same = mic.draw_network(sc, 7)
+    assert np.allclose(mic.secrecy_rate_bound(other), mic.secrecy_rate_bound(same))
+    with pytest.raises(ValueError, match="n_e >= n_t"):
+        mic.secrecy_rate_bound(mic.draw_network(mic.Scenario(n_e=3, d_s=2, d_a=1), 0))

@@ -13,17 +13,19 @@ Modules
   robust block subproblems.
 * :mod:`~wiretap.mimo_ic.adp` - the distributed pricing algorithm with pair agents.
 * :mod:`~wiretap.mimo_ic.mtmse` - the MT-MSE baseline.
+* :mod:`~wiretap.mimo_ic.reference` - centralized gradient ascent (a reference, not the paper's).
 * :mod:`~wiretap.mimo_ic.experiments` - Monte Carlo trials for the simulation chapter.
 
 All rates are in nats unless a function says bits; channels are normalized so that every
 receiver's noise is ``CN(0, I)``.
 """
 
-from . import adp, experiments, model, mtmse, robust, wmmse_steps
+from . import adp, experiments, model, mtmse, reference, robust, wmmse_steps
 from .adp import *  # noqa: F403
 from .experiments import *  # noqa: F403
 from .model import *  # noqa: F403
 from .mtmse import *  # noqa: F403
+from .reference import *  # noqa: F403
 from .robust import *  # noqa: F403
 from .wmmse_steps import *  # noqa: F403
 
@@ -32,6 +34,7 @@ __all__ = [
     *experiments.__all__,
     *model.__all__,
     *mtmse.__all__,
+    *reference.__all__,
     *robust.__all__,
     *wmmse_steps.__all__,
 ]

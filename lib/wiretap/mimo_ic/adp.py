@@ -27,7 +27,14 @@ import numpy as np
 
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
 from ..results import IterativeResult, as_history
-from .model import Network, initial_precoders, interference_covariance, secrecy_rates
+from .model import (
+    Network,
+    backoff_start,
+    initial_precoders,
+    interference_covariance,
+    rates,
+    secrecy_rates,
+)
 from .robust import (
     EveProblem,
     PairView,
@@ -46,12 +53,17 @@ from .wmmse_steps import (
 
 __all__ = [
     "SCHEDULES",
+    "STARTS",
     "ADPResult",
     "PairAgent",
     "clear_problem_cache",
     "pair_price",
     "run_adp",
 ]
+
+STARTS = ("backoff", "full")
+"""Default starting points of :func:`run_adp`: :func:`~wiretap.mimo_ic.backoff_start` or
+:func:`~wiretap.mimo_ic.initial_precoders` at full power."""
 
 SCHEDULES = ("sequential", "random", "jacobi")
 """Update schedules: fixed order (Algorithm 1), a random order each round (asynchronous),
@@ -308,7 +320,8 @@ class ADPResult(IterativeResult):
 
     ``history`` keys: ``"secrecy"`` and ``"secrecy_estimate"`` (rounds + 1, K) in bits;
     ``"utility"`` (rounds + 1, K); ``"turn_start"`` and ``"turn_end"`` (rounds, K), a pair's
-    utility at the start and the end of its turn; ``"messages"`` (rounds + 1,).
+    utility at the start and the end of its turn; ``"messages"`` (rounds + 1,);
+    ``"sum_rate"`` (rounds + 1,), the unclipped sum secrecy rate on the estimates in nats.
     """
 
     X: np.ndarray
@@ -350,6 +363,7 @@ def run_adp(
     tol: float = 1e-3,
     rng=None,
     X0=None,
+    start: str = "backoff",
     rebuild: bool = False,
     safeguard: bool = True,
     solver_options: dict | None = None,
@@ -375,7 +389,13 @@ def run_adp(
     rng : numpy.random.Generator or int, optional
         Needed for ``schedule="random"``.
     X0 : array_like, shape (K, n_t, d_s + d_a), optional
-        Initial designs (default :func:`~wiretap.mimo_ic.initial_precoders`).
+        Initial designs (overrides ``start``).
+    start : {"backoff", "full"}
+        Default starting point when ``X0`` is not given: ``"backoff"`` (default) scales the
+        GEV start of :func:`~wiretap.mimo_ic.initial_precoders` to the power fraction that
+        maximizes the estimated sum secrecy rate (:func:`~wiretap.mimo_ic.backoff_start`);
+        ``"full"`` uses it at full power (interference-limited at high SNR, where the block
+        updates cannot leave it). The chosen fraction is in ``settings["start_fraction"]``.
     rebuild : bool
         Rebuild every cvxpy problem at every solve (for benchmarking only).
     safeguard : bool
@@ -402,6 +422,7 @@ def run_adp(
         raise ValueError(f"network must be a Network, got {type(network).__name__}")
     check_choice(schedule, "schedule", SCHEDULES)
     check_choice(aux, "aux", ("robust", "closed_form"))
+    check_choice(start, "start", STARTS)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
     if schedule == "random" and rng is None:
@@ -410,10 +431,13 @@ def run_adp(
     sc = network.scenario
     K, n_r = sc.n_pairs, sc.n_r
     H = network.H_hat
-    if X0 is None:
-        X = initial_precoders(H, network.G_hat, sc.power, sc.d_s, sc.d_a)
-    else:
+    if X0 is not None:
         X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
+        fraction = float(np.max(np.linalg.norm(X, axis=(1, 2)) ** 2) / sc.power)
+    elif start == "backoff":
+        X, fraction = backoff_start(H, network.G_hat, sc.power, sc.d_s, sc.d_a)
+    else:
+        X, fraction = initial_precoders(H, network.G_hat, sc.power, sc.d_s, sc.d_a), 1.0
     t0 = time.perf_counter()
     agents = [
         PairAgent(
@@ -462,6 +486,7 @@ def run_adp(
         "turn_start": [],
         "turn_end": [],
         "messages": [],
+        "sum_rate": [],
     }
 
     def record():
@@ -470,6 +495,8 @@ def run_adp(
         hist["secrecy_estimate"].append(secrecy_rates(network, Xs, channel="estimate"))
         hist["utility"].append(snapshot())
         hist["messages"].append(messages)
+        cr, ce = rates(H, network.G_hat, Xs, sc.d_s)
+        hist["sum_rate"].append(float(np.sum(cr - ce)))
 
     record()
     guard = 1e-7 if safeguard else np.inf
@@ -534,6 +561,8 @@ def run_adp(
         tol=tol,
         robust=bool(agents[0].view.robust),
         n_t=n_t,
+        start="X0" if X0 is not None else start,
+        start_fraction=fraction,
     )
     return ADPResult(
         status=status,

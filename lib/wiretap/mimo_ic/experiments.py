@@ -12,15 +12,18 @@ import numpy as np
 
 from .._validation import as_generator, check_choice, check_int
 from .adp import run_adp
-from .model import Scenario, draw_network
+from .model import Scenario, draw_network, secrecy_rate_bound
 from .mtmse import run_mt_mse
+from .reference import gradient_ascent
 
 __all__ = ["SCHEMES", "trial"]
 
-SCHEMES = ("proposed", "nonrobust", "selfish", "mtmse")
+SCHEMES = ("proposed", "nonrobust", "selfish", "mtmse", "gradient")
 """``proposed``: priced robust ADP (non-robust when ``zeta = 0``); ``nonrobust``: the same
 with radius 0 (designed as if the estimates were exact); ``selfish``: robust, no prices;
-``mtmse``: the MT-MSE baseline (:func:`~wiretap.mimo_ic.run_mt_mse`)."""
+``mtmse``: the MT-MSE baseline (:func:`~wiretap.mimo_ic.run_mt_mse`); ``gradient``: the
+centralized, non-robust gradient-ascent reference (:func:`~wiretap.mimo_ic.gradient_ascent`).
+The ADP schemes start from :func:`~wiretap.mimo_ic.backoff_start`."""
 
 
 def trial(
@@ -31,6 +34,8 @@ def trial(
     history: bool = False,
     tol: float = 1e-4,
     max_iter_nominal: int | None = None,
+    gradient_iter: int = 500,
+    bound: bool = False,
     **scenario,
 ) -> dict:
     """Run ``schemes`` on one random network; average secrecy rate per pair in bits/s/Hz.
@@ -51,6 +56,12 @@ def trial(
     max_iter_nominal : int, optional
         Rounds for the runs that need no SDP (every scheme when ``zeta = 0``, and
         ``nonrobust`` and ``mtmse`` always); default ``max_iter``. Those rounds are cheap.
+    gradient_iter : int
+        Steps of the ``gradient`` reference.
+    bound : bool
+        Also return ``"bound"``: the average over pairs of
+        :func:`~wiretap.mimo_ic.secrecy_rate_bound` on the true channels (bits/s/Hz), which
+        no design can exceed (needs ``n_e >= n_t``).
     **scenario
         Fields of :class:`~wiretap.mimo_ic.Scenario` (e.g. ``zeta=0.1, power_db=10``).
 
@@ -58,7 +69,8 @@ def trial(
     -------
     dict
         ``"<scheme>"`` (true channels), ``"<scheme>_est"`` (estimates), ``"<scheme>_ok"``
-        (1.0 if the run ended without a solver failure), and optionally histories.
+        (1.0 if the run ended without a solver failure), and optionally histories (not for
+        ``gradient``) and ``"bound"``.
 
     Examples
     --------
@@ -75,6 +87,7 @@ def trial(
         if max_iter_nominal is None
         else check_int(max_iter_nominal, "max_iter_nominal", minimum=1)
     )
+    g_iter = check_int(gradient_iter, "gradient_iter", minimum=1)
     sc = Scenario(**scenario)
     net = draw_network(sc, gen)
     robust = sc.zeta > 0
@@ -83,6 +96,8 @@ def trial(
         rounds = max_iter if (robust and s in ("proposed", "selfish")) else nominal
         if s == "mtmse":
             res = run_mt_mse(net, max_iter=rounds)
+        elif s == "gradient":
+            res = gradient_ascent(net, max_iter=g_iter)
         elif s == "nonrobust":
             res = run_adp(net.with_radii(0.0), max_iter=rounds, tol=tol)
         elif s == "selfish":
@@ -92,9 +107,11 @@ def trial(
         out[s] = float(np.mean(res.secrecy))
         out[f"{s}_est"] = float(np.mean(res.secrecy_estimate))
         out[f"{s}_ok"] = float(res.status != "solver_error")
-        if history:
+        if history and s != "gradient":
             h = res.history["secrecy"].mean(axis=1)[: max_iter + 1]
             pad = np.full(max_iter + 1, h[-1])
             pad[: len(h)] = h
             out[f"{s}_history"] = pad
+    if bound:
+        out["bound"] = float(np.mean(secrecy_rate_bound(net)))
     return out

@@ -32,9 +32,11 @@ import scipy.stats as sst
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
 
 __all__ = [
+    "BACKOFF_FRACTIONS",
     "ERROR_MODELS",
     "Network",
     "Scenario",
+    "backoff_start",
     "ball_radius",
     "draw_network",
     "initial_precoders",
@@ -43,6 +45,7 @@ __all__ = [
     "priced_utilities",
     "prices",
     "rates",
+    "secrecy_rate_bound",
     "secrecy_rates",
     "sum_rate_gradient",
     "utility_gradient",
@@ -706,3 +709,133 @@ def initial_precoders(
         X[i, :, :d] = V[:, :d] * on * np.sqrt(share * P / on.sum())
         X[i, :, d:] = V[:, n_t - a :] * np.sqrt((1 - share) * P / a)
     return X
+
+
+BACKOFF_FRACTIONS = 10.0 ** (-0.5 * np.arange(25))
+"""Power fractions tried by :func:`backoff_start`: 1 down to 1e-12 in half-decade steps."""
+
+
+def backoff_start(
+    H,
+    G,
+    power,
+    d_s: int,
+    d_a: int,
+    *,
+    fractions=None,
+    snr_floor_db: float = -20.0,
+    method: str = "gev",
+    data_share: float = 0.9,
+) -> tuple[np.ndarray, float]:
+    """The :func:`initial_precoders` start, scaled down to the best common power fraction.
+
+    At the paper's defaults every link is 54-64 dB above the noise. All pairs at full power
+    then make every legitimate receiver interference-limited while the eavesdropper, who
+    removes the other pairs' signals (eq. (4)), is not: the full-power start has a large
+    *negative* sum secrecy rate, and the block updates of Algorithm 1 cannot leave it (their
+    steps shrink like one over the SNR). This start scales all designs by ``sqrt(t)``, with
+    ``t`` in ``fractions`` maximizing the (unclipped) sum secrecy rate on the channels given
+    (the estimates, for a design): a one-dimensional search that uses only rate evaluations.
+    ``t = 1`` is always tried, so the start is never worse than the full-power one.
+
+    Parameters
+    ----------
+    H : array_like, complex, shape (K, K, n_r, n_t)
+    G : array_like, complex, shape (K, n_e, n_t)
+    power : float
+        Per-transmitter power ``P``.
+    d_s, d_a : int
+    fractions : array_like of float in (0, 1], optional
+        Candidate power fractions; default ``BACKOFF_FRACTIONS`` (1 to 1e-12, half decades).
+    snr_floor_db : float
+        Fractions that would put the average main link (``t * power`` times the mean squared
+        entry of the ``H_ii``) below this SNR are not tried. When no fraction gives a
+        positive rate (an eavesdropper stronger than every receiver) the sum rate is best
+        as the power goes to zero; the floor keeps the start at a scale the solvers handle.
+    method, data_share
+        As in :func:`initial_precoders`.
+
+    Returns
+    -------
+    X : ndarray, complex, shape (K, n_t, d_s + d_a)
+        ``||X_i||_F^2 = t * power`` for every pair.
+    t : float
+        The chosen fraction.
+
+    Examples
+    --------
+    >>> net = draw_network(Scenario(zeta=0.0), 0)
+    >>> X, t = backoff_start(net.H_hat, net.G_hat, net.power, 2, 1)
+    >>> full = initial_precoders(net.H_hat, net.G_hat, net.power, 2, 1)
+    >>> cs = lambda Y: float(np.sum(np.subtract(*rates(net.H_hat, net.G_hat, Y, 2))))
+    >>> bool(t < 1e-3 and cs(X) > 0 > cs(full))
+    True
+    """
+    X1 = initial_precoders(H, G, power, d_s, d_a, method=method, data_share=data_share)
+    Hm = np.asarray(H, dtype=complex)
+    Gm = np.asarray(G, dtype=complex)
+    fr = BACKOFF_FRACTIONS if fractions is None else as_array(fractions, "fractions", ndim=1)
+    fr = np.unique(np.append(np.real(fr).astype(float), 1.0))[::-1]
+    if fr.size == 0 or fr.min() <= 0 or fr.max() > 1:
+        raise ValueError("fractions must lie in (0, 1]")
+    floor = float(check_range(snr_floor_db, "snr_floor_db", -400.0, 400.0))
+    diag = Hm[np.arange(Hm.shape[0]), np.arange(Hm.shape[0])]
+    gain = float(np.mean(np.abs(diag) ** 2))
+    if gain > 0:
+        fr = fr[fr * float(power) * gain >= 10.0 ** (floor / 10.0)]
+        if fr.size == 0:
+            fr = np.array([1.0])
+    best_t, best_v = 1.0, -np.inf
+    for t in fr:
+        cr, ce = rates(Hm, Gm, np.sqrt(t) * X1, d_s)
+        v = float(np.sum(cr - ce))
+        if v > best_v + 1e-12 * abs(best_v if np.isfinite(best_v) else 0.0):
+            best_t, best_v = float(t), v
+    return np.sqrt(best_t) * X1, best_t
+
+
+def secrecy_rate_bound(network: Network, *, channel: str = "true", bits: bool = True) -> np.ndarray:
+    """Upper bound on every pair's secrecy rate, for *any* design and any power budget.
+
+    Pair ``i``'s secrecy rate (eq. (12)) is at most its single-user MIMO wiretap secrecy
+    capacity (the other pairs' signals only add to its receiver's noise, and Eve removes
+    them, eq. (4)), which is non-decreasing in the power. When ``G_i`` has full column rank
+    (``n_e >= n_t``) its high-power limit is ``sum_l log max(1, lambda_l)`` over the
+    generalized eigenvalues of ``(H_ii^H H_ii, G_i^H G_i)`` (Khisti and Wornell, 2010). The
+    bound depends on the path gains only through ``omega_M / omega_E``: not on ``P_tot``, the
+    noise power or ``kappa``.
+
+    Parameters
+    ----------
+    network : Network
+    channel : {"true", "estimate"}
+    bits : bool
+
+    Returns
+    -------
+    ndarray, shape (K,)
+
+    Raises
+    ------
+    ValueError
+        If ``n_e < n_t`` (the limit is then infinite: the bound does not apply).
+
+    Examples
+    --------
+    >>> net = draw_network(Scenario(zeta=0.0, d_eve=1.0), 0)
+    >>> secrecy_rate_bound(net).tolist()  # Eve 26 dB closer than the receivers: no secrecy
+    [0.0, 0.0, 0.0]
+    """
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_choice(channel, "channel", ("true", "estimate"))
+    H, G = (network.H_true, network.G_true) if channel == "true" else (network.H_hat, network.G_hat)
+    K, n_e, n_t = G.shape
+    if n_e < n_t:
+        raise ValueError(f"the bound needs n_e >= n_t, got n_e={n_e}, n_t={n_t}")
+    out = np.empty(K)
+    for i in range(K):
+        A = H[i, i]
+        w = sla.eigh(_herm(A.conj().T @ A), _herm(G[i].conj().T @ G[i]), eigvals_only=True)
+        out[i] = float(np.sum(np.log(np.maximum(w, 1.0))))
+    return out / np.log(2.0) if bits else out
