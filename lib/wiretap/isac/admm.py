@@ -461,10 +461,7 @@ class BSAgent:
             rad = self.radius(i, st.get("s"))
             c0 = 1.0 + float(st["u"][i, 0])
             for k in range(self.K):
-                x_, _, p_ = max_ratio_on_ball(st["W"][i, k], st["R"][i], g, rad, c0)
-                # W, R are PSD only to the solver's tolerance: a round-off negative ratio
-                # or multiplier is zero
-                xi[i, k], psi[i, k] = max(x_, 0.0), max(p_, 0.0)
+                xi[i, k], _, psi[i, k] = max_ratio_on_ball(st["W"][i, k], st["R"][i], g, rad, c0)
             lam[i] = self.eve_min(st["R"][i], rad)[1]
         new.update(xi=xi, psi=psi, lam=lam)
         return new

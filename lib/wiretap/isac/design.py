@@ -282,10 +282,7 @@ def _interference(scn: Scenario, W, R) -> np.ndarray:
     M, K = scn.M, scn.K
     pw = np.einsum("tmka,itjab,tmkb->itjmk", h.conj(), W, h).real
     pr = np.einsum("tmka,itab,tmkb->itmk", h.conj(), R, h).real
-    own = np.zeros((M, K, M, K), dtype=bool)
-    for m in range(M):
-        for k in range(K):
-            own[m, k, m, k] = True
+    own = np.eye(M * K, dtype=bool).reshape(M, K, M, K)  # beam (t, j) at user (m, k): own
     pw = np.where(own[None], 0.0, np.maximum(pw, 0.0))
     return pw.sum(axis=(1, 2)) + np.maximum(pr, 0.0).sum(axis=1) + 1.0
 
@@ -643,9 +640,7 @@ def _solve_block2(scn, W, R, r2, xi_prev, rebuild=False, method="exact", margin=
                     sl = slice(m * scn.N, (m + 1) * scn.N)
                     Wb[sl, sl] = W[i, m, k]
                     rad = float(np.sqrt(max(r2[i], 0.0)))
-                    x0, _, e0 = max_ratio_on_ball(Wb, Rb, g, rad, 1.0)
-                    # W, R are PSD only to the solver's tolerance: clip round-off negatives
-                    x0, eta[i, m, k] = max(x0, 0.0), max(e0, 0.0)
+                    x0, _, eta[i, m, k] = max_ratio_on_ball(Wb, Rb, g, rad, 1.0)
                     # optional interior margin, never above the previous (C3-feasible) value
                     x1 = min(x0 * (1.0 + margin), max(xi_prev[i, m, k], x0))
                     if x1 > x0:

@@ -252,6 +252,10 @@ def max_ratio_on_ball(
         A maximiser.
     eta : float
         S-lemma multiplier certifying ``N - ratio D <= 0`` on the ball.
+
+    Both ``ratio`` and ``eta`` are non-negative: for PSD ``P, Q`` they are in exact
+    arithmetic, and matrices from a solver are PSD only to its tolerance, so round-off
+    negatives are returned as zero.
     """
     P = as_array(P, "P", ndim=2, kind="complex")
     Q = as_array(Q, "Q", ndim=2, kind="complex")
@@ -275,7 +279,7 @@ def max_ratio_on_ball(
             xi = max(xi, new)
             break
         xi = new
-    return xi, g, eta
+    return max(xi, 0.0), g, max(float(eta), 0.0)
 
 
 def s_procedure_matrix(P, Q, center, xi: float, eta: float, radius2: float, sigma2=1.0):

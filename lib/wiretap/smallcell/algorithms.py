@@ -256,7 +256,6 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox
         [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
     )
     everyone = np.arange(J)
-    rho_all = np.full(T, float(prox))
     warm_all = {"mu": np.zeros((T, J)), "p": np.full_like(P, np.nan)}
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
@@ -274,7 +273,7 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox
                 ok &= okj
             target = new
         else:
-            r_ = rho_all[idx] if mode == "proximal" else None
+            r_ = np.full(idx.size, prox) if mode == "proximal" else None
             target, ok, _ = _best_responses(sub, old, kappa[idx], everyone, warm, rho=r_)
             new = (1.0 - damping) * old + damping * target if mode == "damped" else target
         for k, v in warm.items():
