@@ -95,3 +95,61 @@ def test_scale(monkeypatch):
     monkeypatch.setenv("WIRETAP_SCALE", "huge")
     with pytest.raises(ValueError, match="WIRETAP_SCALE must be one of"):
         sim.scale()
+
+
+def test_dask_cluster_matches_serial_bit_for_bit(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    grid = {"mu": [0.0, 1.0, 2.0], "sigma": [1.0, 3.0]}
+    serial = sim.run_grid(_draw, grid, 6, rng=np.random.default_rng(4))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        by_arg = sim.run_grid(_draw, grid, 6, rng=np.random.default_rng(4), backend="dask")
+        monkeypatch.setenv("WIRETAP_BACKEND", "dask")
+        by_env = sim.run_grid(_draw, grid, 6, rng=np.random.default_rng(4))
+    by_address = None
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        monkeypatch.setenv("WIRETAP_DASK_SCHEDULER", cluster.scheduler_address)
+        by_address = sim.run_grid(_draw, grid, 6, rng=np.random.default_rng(4))
+    for res in (by_arg, by_env, by_address):
+        for name in ("x", "pair"):
+            np.testing.assert_array_equal(res.data[name], serial.data[name])
+        assert res.entropy == serial.entropy
+
+
+def test_dask_without_cluster_is_a_clear_error(monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.delenv("WIRETAP_DASK_SCHEDULER", raising=False)
+    with pytest.raises(ValueError, match="needs a scheduler address"):
+        sim.run_grid(_draw, {"mu": [0.0]}, 1, rng=0, backend="dask")
+
+
+def test_backend_choice(monkeypatch):
+    monkeypatch.setenv("WIRETAP_BACKEND", "cluster")
+    with pytest.raises(ValueError, match="WIRETAP_BACKEND must be one of"):
+        sim.run_grid(_draw, {"mu": [0.0]}, 1, rng=0)
+    monkeypatch.setenv("WIRETAP_BACKEND", "threading")
+    a = sim.run_grid(_draw, {"mu": [0.0, 1.0]}, 3, rng=5)
+    monkeypatch.delenv("WIRETAP_BACKEND")
+    b = sim.run_grid(_draw, {"mu": [0.0, 1.0]}, 3, rng=5, backend="serial")
+    np.testing.assert_array_equal(a.data["x"], b.data["x"])
+    with pytest.raises(ValueError, match="backend must be one of"):
+        sim.run_grid(_draw, {"mu": [0.0]}, 1, rng=0, backend="spark")
+    with pytest.raises(ValueError, match="scheduler is only used with backend='dask'"):
+        sim.run_grid(_draw, {"mu": [0.0]}, 1, rng=0, scheduler="tcp://127.0.0.1:1")
+
+
+def test_progress_is_automatic(monkeypatch):
+    monkeypatch.setenv("WIRETAP_BUILD", "1")
+    monkeypatch.delenv("WIRETAP_PROGRESS", raising=False)
+    assert sim._show_progress(None) is False
+    monkeypatch.delenv("WIRETAP_BUILD")
+    assert sim._show_progress(None) is True
+    monkeypatch.setenv("WIRETAP_PROGRESS", "0")
+    assert sim._show_progress(None) is False
+    assert sim._show_progress(True) is True

@@ -15,9 +15,37 @@ The companion library of the wiretap-book. Shared modules:
 Each paper has its own module, named after the system it studies.
 """
 
-from . import channels, convex, plotting, rates, repro, results, sim, units, widgets
+import importlib
 
 __version__ = "0.1.0"
+
+# Submodules load on first use (PEP 562), so that ``import wiretap`` does not pay for cvxpy and
+# matplotlib: ``wiretap.convex`` or ``from wiretap import convex`` imports it then.
+_SUBMODULES = (
+    "admm",
+    "assignments",
+    "channels",
+    "convex",
+    "fisher",
+    "games",
+    "grading",
+    "lemmas",
+    "mirror",
+    "plotting",
+    "rates",
+    "repro",
+    "results",
+    "sca",
+    "sdr",
+    "sim",
+    "units",
+    "widgets",
+    "wmmse",
+    "aauc",
+    "isac",
+    "mimo_ic",
+    "smallcell",
+)
 
 __all__ = [
     "__version__",
@@ -31,3 +59,15 @@ __all__ = [
     "units",
     "widgets",
 ]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))

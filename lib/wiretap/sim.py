@@ -21,9 +21,20 @@ is read from the environment variable ``WIRETAP_SCALE``; :func:`pick` chooses a 
 
 Parallel execution
 ------------------
-``n_jobs`` and ``backend`` are handed to :class:`joblib.Parallel`. With a cluster, register a
-joblib backend (for example Dask's ``joblib.parallel_config(backend="dask")``) and pass its
-name as ``backend``.
+``n_jobs`` and ``backend`` are handed to :class:`joblib.Parallel` (``"loky"`` processes or
+``"threading"``). ``backend="dask"`` sends every task to a ``dask.distributed`` cluster
+instead: the scheduler at ``scheduler=`` (or the environment variable
+``WIRETAP_DASK_SCHEDULER``, e.g. ``tcp://10.0.0.5:8786``), or the client already active in
+the session (for example one made from a ``LocalCluster``). The environment variable
+``WIRETAP_BACKEND`` sets the backend of every sweep that does not name one, so a chapter's
+sweeps move to a cluster without editing the chapter. Each task carries its own seed, so the
+numbers are bit for bit those of a serial run, whatever the backend and the number of workers.
+
+Progress
+--------
+``progress=None`` (default) shows a progress bar (tqdm) in an interactive session and stays
+silent in builds and tests (the Makefile sets ``WIRETAP_BUILD``); ``WIRETAP_PROGRESS=0`` or
+``1`` overrides the automatic choice.
 """
 
 from __future__ import annotations
@@ -38,10 +49,13 @@ import numpy as np
 
 from ._validation import as_generator, check_int
 
-__all__ = ["SCALES", "GridResult", "pick", "run_grid", "scale"]
+__all__ = ["BACKENDS", "SCALES", "GridResult", "pick", "run_grid", "scale"]
 
 SCALES: tuple[str, ...] = ("quick", "paper")
 """Valid values of the ``WIRETAP_SCALE`` environment variable."""
+
+BACKENDS: tuple[str, ...] = ("serial", "loky", "threading", "dask")
+"""Valid values of the ``WIRETAP_BACKEND`` environment variable (and of ``backend``)."""
 
 
 def scale() -> str:
@@ -140,7 +154,8 @@ def run_grid(
     common_random_numbers: bool = True,
     n_jobs: int = 1,
     backend: str | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
+    scheduler: str | None = None,
 ) -> GridResult:
     """Evaluate ``fn(rng, **params)`` for every grid point and trial.
 
@@ -163,9 +178,16 @@ def run_grid(
     n_jobs : int
         Worker count for :class:`joblib.Parallel` (1 runs in-process, -1 uses all cores).
     backend : str, optional
-        joblib backend name ("loky", "threading", or a registered one such as "dask").
-    progress : bool
-        Show a progress bar (tqdm). Off by default so built pages stay clean.
+        One of :data:`BACKENDS`: ``"serial"`` (in-process), ``"loky"`` or ``"threading"``
+        (joblib, ``n_jobs`` workers), or ``"dask"`` (a ``dask.distributed`` cluster, see
+        ``scheduler``). Default: the environment variable ``WIRETAP_BACKEND``, else serial
+        when ``n_jobs == 1`` and loky otherwise.
+    progress : bool, optional
+        Show a progress bar (tqdm). Default: on in an interactive session, off when
+        ``WIRETAP_BUILD`` is set (builds and tests); ``WIRETAP_PROGRESS`` overrides.
+    scheduler : str, optional
+        Address of a Dask scheduler (``backend="dask"`` only). Default: the environment
+        variable ``WIRETAP_DASK_SCHEDULER``, else the active ``distributed`` client.
 
     Returns
     -------
@@ -174,8 +196,9 @@ def run_grid(
     Raises
     ------
     ValueError
-        For an empty grid axis, a non-callable ``fn``, ``trials < 1``, or outputs whose
-        names or shapes change between calls.
+        For an empty grid axis, a non-callable ``fn``, ``trials < 1``, an unknown
+        ``backend``, a ``scheduler`` without the Dask backend, ``backend="dask"`` with no
+        scheduler and no active client, or outputs whose names or shapes change between calls.
 
     Examples
     --------
@@ -190,6 +213,8 @@ def run_grid(
     n_jobs = check_int(n_jobs, "n_jobs")
     if n_jobs == 0 or n_jobs < -1:
         raise ValueError(f"n_jobs must be >= 1 or -1, got {n_jobs}")
+    backend = _choose_backend(backend, n_jobs, scheduler)
+    progress = _show_progress(progress)
     gen = as_generator(rng)
     axes: dict[str, np.ndarray] = {}
     for name, values in (grid or {}).items():
@@ -209,9 +234,11 @@ def run_grid(
         for t in range(trials)
     ]
     t0 = time.perf_counter()
-    if n_jobs == 1 and backend is None:
+    if backend == "serial":
         it = (_run_one(fn, points[p], s) for p, _, s in tasks)
         outputs = list(_progress(it, len(tasks), progress))
+    elif backend == "dask":
+        outputs = _run_dask(fn, [(points[p], s) for p, _, s in tasks], scheduler, progress)
     else:
         from joblib import Parallel, delayed
 
@@ -240,6 +267,58 @@ def run_grid(
         elapsed=elapsed,
         n_jobs=n_jobs,
     )
+
+
+def _choose_backend(backend: str | None, n_jobs: int, scheduler: str | None) -> str:
+    if backend is None:
+        backend = os.environ.get("WIRETAP_BACKEND", "").strip().lower() or None
+        where = "WIRETAP_BACKEND"
+    else:
+        where = "backend"
+    if backend is None:
+        backend = "serial" if n_jobs == 1 else "loky"
+    if backend not in BACKENDS:
+        raise ValueError(f"{where} must be one of {list(BACKENDS)}, got {backend!r}")
+    if scheduler is not None and backend != "dask":
+        raise ValueError(f"scheduler is only used with backend='dask', got backend={backend!r}")
+    return backend
+
+
+def _show_progress(progress: bool | None) -> bool:
+    if progress is not None:
+        return bool(progress)
+    forced = os.environ.get("WIRETAP_PROGRESS", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return not os.environ.get("WIRETAP_BUILD")
+
+
+def _run_dask(fn: Callable, jobs: list, scheduler: str | None, progress: bool) -> list:
+    """Run ``_run_one`` for every (params, seed) on a ``dask.distributed`` cluster, in order."""
+    try:
+        from distributed import Client, as_completed, get_client
+    except ImportError as err:  # pragma: no cover - distributed is in the pinned stack
+        raise ValueError("backend='dask' needs the 'distributed' package") from err
+    address = scheduler or os.environ.get("WIRETAP_DASK_SCHEDULER") or None
+    own = None
+    if address is not None:
+        client = own = Client(address)
+    else:
+        try:
+            client = get_client()
+        except ValueError as err:
+            raise ValueError(
+                "backend='dask' needs a scheduler address (scheduler= or "
+                "WIRETAP_DASK_SCHEDULER) or an active distributed.Client"
+            ) from err
+    try:
+        futures = [client.submit(_run_one, fn, params, seed, pure=False) for params, seed in jobs]
+        for _ in _progress(as_completed(futures), len(futures), progress):
+            pass
+        return client.gather(futures)
+    finally:
+        if own is not None:
+            own.close()
 
 
 def _progress(iterable, total: int, show: bool):
