@@ -19,7 +19,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help install book part test lint format bench clean assignments assignments-check \
-        browser-test
+        browser-test pdf pdf-deps pdf-test
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,6 +89,31 @@ browser-test: $(STAMP)  ## Check the built book in headless Chromium [HTML=_buil
 	@test -f $(HTML)/index.html || { echo "no built book in $(HTML): run make book"; exit 2; }
 	$(BIN)/python -m pytest -p no:xdist tests/browser --html-dir $(HTML) \
 	  --artifacts _build/browser-artifacts
+
+# The PDF goes through Jupyter Book's LaTeX route (XeLaTeX) with Debian's TeX packages. Run after
+# `make book`: the chapters' executed outputs come from the same execution cache (paper scale),
+# so nothing is executed twice. pdf-deps installs the TeX packages when they are missing (root).
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended \
+                texlive-plain-generic fonts-freefont-otf poppler-utils
+pdf-deps:  ## Install Debian's TeX packages for `make pdf` when missing (needs root)
+	@if command -v xelatex >/dev/null && command -v latexmk >/dev/null \
+	    && command -v pdftoppm >/dev/null && fc-list | grep -q FreeSerif; then \
+	  echo "TeX for make pdf: already installed"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	fi
+
+pdf: $(STAMP) _build/.lib-stamp pdf-deps  ## PDF of the book -> _build/latex/wiretap-book.pdf
+	WIRETAP_SCALE=paper WIRETAP_REPRO_DIR=$(CURDIR)/_build/repro \
+	  $(BIN)/jupyter-book build . --builder pdflatex --keep-going
+	@test -s _build/latex/wiretap-book.pdf
+	@echo "PDF: $(CURDIR)/_build/latex/wiretap-book.pdf"
+
+PDF ?= _build/latex/wiretap-book.pdf
+pdf-test: $(STAMP)  ## Check the PDF: render its first pages to images [PDF=...]
+	@test -f $(PDF) || { echo "no PDF at $(PDF): run make pdf"; exit 2; }
+	$(BIN)/python -m pytest -p no:xdist tests/pdf --pdf=$(PDF) --artifacts=_build/pdf-artifacts
 
 clean:  ## Remove the built book and caches (keeps .venv)
 	rm -rf _build .pytest_cache .hypothesis benchmarks/results

@@ -56,6 +56,8 @@ class JupytextNbFile(nbval_plugin.IPyNbFile):
 
 
 BROWSER_TESTS = ROOT / "tests" / "browser"
+PDF_TESTS = ROOT / "tests" / "pdf"
+BUILT_BOOK_TESTS = (BROWSER_TESTS, PDF_TESTS)
 
 
 def pytest_addoption(parser):
@@ -71,6 +73,11 @@ def pytest_addoption(parser):
         help="folder for screenshots and the page report (default: _build/browser-artifacts)",
     )
     group.addoption(
+        "--pdf",
+        default=os.environ.get("WIRETAP_PDF", "_build/latex/wiretap-book.pdf"),
+        help="built PDF of the book to test (tests/pdf; default: _build/latex/wiretap-book.pdf)",
+    )
+    group.addoption(
         "--toc",
         default=os.environ.get("WIRETAP_TOC"),
         help="table of contents of the build (default: the _toc.yml beside it, or the root one)",
@@ -78,15 +85,18 @@ def pytest_addoption(parser):
 
 
 def pytest_ignore_collect(collection_path: Path, config):
-    """Browser tests need a built book: only `make browser-test` (tests/browser) runs them."""
+    """Tests of a built book run only when asked for by path: `make browser-test` runs
+    tests/browser (after `make book`), `make pdf-test` runs tests/pdf (after `make pdf`)."""
     path = Path(collection_path).resolve()
-    if path != BROWSER_TESTS and BROWSER_TESTS not in path.parents:
-        return None
-    for arg in config.args:
-        target = Path(arg.split("::")[0]).resolve()
-        if target == BROWSER_TESTS or BROWSER_TESTS in target.parents:
-            return None
-    return True
+    for folder in BUILT_BOOK_TESTS:
+        if path != folder and folder not in path.parents:
+            continue
+        for arg in config.args:
+            target = Path(arg.split("::")[0]).resolve()
+            if target == folder or folder in target.parents:
+                return None
+        return True
+    return None
 
 
 def pytest_collect_file(file_path: Path, parent):
