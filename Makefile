@@ -75,12 +75,12 @@ format: $(STAMP)  ## ruff: fix what can be fixed and reformat
 bench: $(STAMP)  ## Benchmarks (ratios against a baseline in the same run)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python benchmarks/run.py
 
-assignments: $(STAMP)  ## Assignment pack of every chapter with exercises -> assignments/
+assignments: $(STAMP)  ## otter-grader assignment of every chapter with exercises -> assignments/
 	rm -rf assignments
-	$(BIN)/python -m wiretap.assignments build --all --out assignments
+	$(BIN)/python -m wiretap.teaching build --all --out assignments
 
-assignments-check: assignments  ## Grade the pack: instructor copies pass, student stubs fail
-	WIRETAP_SCALE=quick $(BIN)/python -m wiretap.assignments verify assignments
+assignments-check: assignments  ## otter run on the pack: solutions get full points, stubs none
+	WIRETAP_SCALE=quick $(BIN)/python -m wiretap.teaching verify assignments
 
 # Browser tests of a built book (run `make book` first; needs Debian's chromium). HTML picks
 # the folder, e.g. HTML=_build/part-smallcell/_build/html after `make part PART=smallcell`.

@@ -95,6 +95,9 @@ def main(quick: bool) -> list[dict]:
             clarabel_s=round(full.solve_time, 3),
             messages=full.messages,
             status=full.status,
+            certified=full.certified,
+            precoder_gap_max=float(np.max(full.precoder_gaps, initial=0.0)),
+            precoder_rejected=full.uncertified_steps,
         )
     )
 

@@ -162,3 +162,30 @@ def test_lyapunov_function_decreases(rng):
     res = admm.consensus_admm(ups, np.zeros(3), 0.7, tol=1e-10, callback=record)
     assert res.success and len(V) == res.iterations
     assert np.all(np.diff(V) <= 1e-12 * V[0])
+
+
+# ---------------------------------------------------------------------------------------
+# certificates (issue 11)
+
+
+def test_converged_implies_residual_certificate(rng):
+    """converged => max(r / eps_pri, s / eps_dual) <= 1, and r recomputed from the
+    returned local copies equals the recorded primal residual."""
+    _, _, ups = _ls_agents(rng)
+    res = admm.consensus_admm(ups, np.zeros(3), 1.0, tol=1e-8)
+    assert res.success and res.certificate.kind == "admm_residuals"
+    assert res.certificate.value <= res.certificate.tolerance == 1.0
+    r = np.sqrt(sum(np.linalg.norm(x - res.z) ** 2 for x in res.xs))
+    assert r == pytest.approx(res.history["primal_residual"][-1], rel=1e-12, abs=1e-300)
+    # the absolute part of eps_pri alone is sqrt(N n) atol: r is below it plus the relative part
+    assert r <= np.sqrt(len(ups) * 3) * 1e-8 + 1e-8 * max(
+        np.sqrt(sum(np.linalg.norm(x) ** 2 for x in res.xs)),
+        np.sqrt(len(ups)) * np.linalg.norm(res.z),
+    )
+
+
+def test_capped_run_carries_a_failing_certificate(rng):
+    _, _, ups = _ls_agents(rng)
+    capped = admm.consensus_admm(ups, np.zeros(3), 1.0, max_iter=2, tol=1e-14)
+    assert capped.status == "max_iter" and capped.message
+    assert capped.certificate is not None and capped.certificate.value > 1 and not capped.certified

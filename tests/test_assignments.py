@@ -1,8 +1,9 @@
-"""Tests of wiretap.assignments: packs, stubs, the grader on a fixture chapter, and the book.
+"""Tests of wiretap.teaching: reading chapters, stubs, otter assignments, and the book.
 
 The fixture chapter ``tests/fixtures/chapters/drill/01-secrecy-drill.md`` follows the
 exercise conventions of CONTRIBUTING.md (two graded exercises, one derivation), so these
-tests do not depend on the book's own chapters. The last tests check the real chapters:
+tests do not depend on the book's own chapters. Grading with ``otter run`` (and the cheating
+notebook) is tested in ``tests/test_grading.py``. The last tests check the real chapters:
 their exercise conventions, their Colab preamble, and that `make assignments` covers every
 chapter with exercises.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import jupytext
@@ -18,7 +20,12 @@ import nbformat
 import pytest
 
 from wiretap import assignments as asg
-from wiretap.assignments import ExerciseMeta, build_pack, make_stub, myst_to_markdown, read_chapter
+from wiretap.teaching import gate
+from wiretap.teaching.cli import main
+from wiretap.teaching.convert import chapter_pieces, make_stub, solution_names
+from wiretap.teaching.myst import ExerciseMeta, all_chapters, myst_to_markdown, read_chapter
+from wiretap.teaching.otter_emit import check_spec, master_notebook, setup_slice
+from wiretap.teaching.pack import build_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "chapters" / "drill" / "01-secrecy-drill.md"
@@ -46,6 +53,10 @@ x = 1
 
 {body}
 """
+
+
+def _raw(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "raw"]
 
 
 def _chapter(tmp_path, body, name="01-x.md"):
@@ -155,10 +166,12 @@ def test_check_without_solution_code_is_shown_but_not_graded(tmp_path):
     path = _chapter(tmp_path, body)
     ch = read_chapter(path)
     assert ch.problems == () and not ch.exercises[0].graded
-    student = asg.student_notebook(path)
-    assert _code_sources(student, "check") == ["assert 1 + 1 == 2"]
+    master = master_notebook(ch)
+    assert "assert 1 + 1 == 2" in [c.source for c in master.cells if c.cell_type == "code"]
+    assert "manual: true" in _raw(master)[1] and "BEGIN TESTS" not in "\n".join(_raw(master))
+    manifest = build_pack([path], tmp_path / "pack")
+    student = nbformat.read(tmp_path / "pack" / manifest["chapters"]["part-01-x"]["student"], 4)
     assert "A derivation" not in json.dumps(student)
-    assert build_pack([path], tmp_path / "pack")["chapters"]["part-01-x"]["checks"] == {}
 
 
 def test_malformed_meta_line_raises(tmp_path):
@@ -216,46 +229,73 @@ def test_myst_to_markdown():
     assert "{" not in md.replace("{math}", "")  # no MyST syntax left
 
 
-# ---- student and instructor notebooks ---------------------------------------------------------
+# ---- otter master notebooks -------------------------------------------------------------------
 
 
-def _code_sources(nb, role=None):
-    return [
-        c.source
-        for c in nb.cells
-        if c.cell_type == "code"
-        and (role is None or c.metadata.get("wiretap", {}).get("role") == role)
+def test_pieces_split_exercises_solutions_and_checks():
+    pieces = chapter_pieces(read_chapter(FIXTURE))
+    kinds = [(p.kind, p.label) for p in pieces if p.kind not in ("prose", "code")]
+    assert kinds == [
+        ("exercise", "ex-fix-rate"),
+        ("solution-start", "ex-fix-rate"),
+        ("solution-prose", "ex-fix-rate"),
+        ("solution", "ex-fix-rate"),
+        ("solution-end", ""),
+        ("check", "ex-fix-rate"),
+        ("exercise", "ex-fix-breakeven"),
+        ("solution-start", "ex-fix-breakeven"),
+        ("solution", "ex-fix-breakeven"),
+        ("solution-end", ""),
+        ("check", "ex-fix-breakeven"),
+        ("exercise", "ex-fix-why"),
+        ("solution-start", "ex-fix-why"),
+        ("solution-prose", "ex-fix-why"),
+        ("solution-end", ""),
     ]
+    assert not any("{" in p.source and "}`" in p.source for p in pieces if p.kind == "prose")
 
 
-def test_student_notebook_hides_every_solution():
-    student = asg.student_notebook(FIXTURE)
-    text = json.dumps(student)
-    assert "np.log2(1 + np.asarray(gb))" not in text  # the code answer
-    assert "breakeven = 3.0" not in text
-    assert "transmitter can always send nothing" not in text  # the prose answer
-    assert "solution-start" not in text and "{exercise}" not in text
-    stubs = _code_sources(student, "solution")
-    assert len(stubs) == 2 and all("NotImplementedError" in s for s in stubs)
-    assert student.metadata["wiretap"]["graded"] == ["ex-fix-breakeven", "ex-fix-rate"]
-    assert nbformat.validate(student) is None
+def test_solution_names_and_setup_slice():
+    names, imports = solution_names(["# hint: x\nfrom scipy import special\nh = 1\ndef f(): pass"])
+    assert names == ["h", "f"] and imports == ["from scipy import special"]
+    cells = ["import numpy as np", "rng = np.random.default_rng(1)", "plt.plot([1])", "y = 2"]
+    assert setup_slice(cells, {"rng"}) == cells[:2]
+    assert setup_slice(cells, {"nothing"}) == []
 
 
-def test_checks_are_the_chapters_own_asserts():
-    chapter = jupytext.read(FIXTURE)
-    original = [c.source for c in chapter.cells if "check" in c.metadata.get("tags", [])]
-    for nb in (asg.student_notebook(FIXTURE), asg.instructor_notebook(FIXTURE)):
-        assert _code_sources(nb, "check") == original
+def test_check_spec_holds_no_solution_code():
+    spec = check_spec(chapter_pieces(read_chapter(FIXTURE)), "ex-fix-rate")
+    assert spec["names"] == ["my_secrecy_rate"] and spec["imports"] == []
+    assert spec["check"].startswith("gb, ge = rng.exponential(size=(2, 100))")
+    setup = "\n".join(spec["setup"])
+    assert "rng = np.random.default_rng(SEED)" in setup and "subprocess" not in setup
+    assert "np.log2(1 + np.asarray(gb))" not in json.dumps(spec)  # the answer stays out
+    assert gate.decode_spec(gate.encode_spec(spec)) == spec
+    with pytest.raises(ValueError, match="no check cell or no solution cell"):
+        check_spec(chapter_pieces(read_chapter(FIXTURE)), "ex-fix-why")
 
 
-def test_instructor_notebook_keeps_the_chapter_code():
-    chapter = jupytext.read(FIXTURE)
-    teacher = asg.instructor_notebook(FIXTURE)
-    assert _code_sources(teacher) == [c.source for c in chapter.cells if c.cell_type == "code"]
-    assert "transmitter can always send nothing" in json.dumps(teacher)
-
-
-# ---- packs and grading ------------------------------------------------------------------------
+def test_master_notebook_follows_otter_format():
+    nb = master_notebook(read_chapter(FIXTURE))
+    raw = _raw(nb)
+    assert raw[0].startswith("# ASSIGNMENT CONFIG\nname: drill-01-secrecy-drill")
+    assert "solutions_pdf: false" in raw[0] and "run_tests: false" in raw[0]
+    assert raw[1:7] == [
+        "# BEGIN QUESTION\nname: ex-fix-rate\npoints: 1",
+        "# BEGIN SOLUTION",
+        "# END SOLUTION",
+        "# BEGIN TESTS",
+        "# END TESTS",
+        "# END QUESTION",
+    ]
+    assert "# BEGIN QUESTION\nname: ex-fix-why\npoints: 2\nmanual: true" in raw
+    tests = [c.source for c in nb.cells if "BEGIN TEST CONFIG" in c.source]
+    assert len(tests) == 4 and all(".verify(globals()," in t for t in tests)
+    assert ["hidden: true" in t for t in tests] == [False, True, False, True]
+    assert "points: 0" in tests[0] and "points: 2" in tests[3]
+    sol = next(c.source for c in nb.cells if "def my_secrecy_rate" in c.source)
+    assert sol.startswith("# BEGIN SOLUTION NO PROMPT\n# hint:") and "# BEGIN PROMPT" in sol
+    assert nbformat.validate(nb) is None
 
 
 @pytest.fixture(scope="module")
@@ -268,103 +308,65 @@ def pack(tmp_path_factory):
 def test_pack_layout_and_manifest(pack):
     out, manifest = pack
     entry = manifest["chapters"][KEY]
-    assert (out / entry["student"]).is_file() and (out / entry["instructor"]).is_file()
-    assert (out / "README.md").is_file()
+    for key in ("student", "solutions", "autograder", "master"):
+        assert (out / entry[key]).is_file(), key
+    assert (out / KEY / "student" / "tests" / "ex-fix-rate.py").is_file()
+    assert (out / "README.md").is_file() and "otter run -a" in (out / "README.md").read_text()
+    assert "wiretap @ git+" in (out / "requirements.txt").read_text()
     assert json.loads((out / "manifest.json").read_text()) == manifest
-    assert set(entry["checks"]) == {"ex-fix-rate", "ex-fix-breakeven"}
     assert entry["exercises"][2] == {
         "label": "ex-fix-why",
         "title": "Why the positive part",
         "graded": False,
+        "points": 2,
         "difficulty": 2,
         "time": 20,
         "uses": [],
     }
-    again = build_pack([FIXTURE], out)  # rebuilding is idempotent
+    with zipfile.ZipFile(out / entry["autograder"]) as z:
+        names = set(z.namelist())
+        env = z.read("environment.yml").decode()
+    assert {"tests/ex-fix-rate.py", "tests/ex-fix-breakeven.py", "run_autograder"} <= names
+    assert "wiretap @ git+" in env and "python=3.11" in env
+
+
+def test_student_notebook_hides_every_solution(pack):
+    out, manifest = pack
+    student_dir = out / KEY / "student"
+    text = "\n".join(p.read_text() for p in student_dir.rglob("*") if p.is_file())
+    assert "np.log2(1 + np.asarray(gb))" not in text  # the code answer
+    assert "breakeven = 3.0" not in text
+    assert "transmitter can always send nothing" not in text  # the prose answer
+    student = nbformat.read(out / manifest["chapters"][KEY]["student"], as_version=4)
+    code = [c.source for c in student.cells if c.cell_type == "code"]
+    assert 'grader.check("ex-fix-rate")' in code and 'grader.check("ex-fix-breakeven")' in code
+    stubs = [s for s in code if "NotImplementedError" in s]
+    assert len(stubs) == 2 and "def my_secrecy_rate(gb, ge):" in stubs[0]
+    solutions = nbformat.read(out / manifest["chapters"][KEY]["solutions"], as_version=4)
+    assert "np.log2(1 + np.asarray(gb))" in json.dumps(solutions)
+
+
+def test_rebuilding_is_identical(pack, tmp_path):
+    out, manifest = pack
+    again = build_pack([FIXTURE], tmp_path)
     assert again == manifest
-    assert (out / entry["student"]).read_bytes() == nbformat.writes(
-        asg.student_notebook(FIXTURE)
-    ).encode() + b"\n"
-
-
-def test_reference_solutions_pass_the_grader(pack, capsys):
-    out, manifest = pack
-    code = asg.main(
-        [
-            "grade",
-            str(out / manifest["chapters"][KEY]["instructor"]),
-            "--pack",
-            str(out),
-            "--json",
-            str(out / "report.json"),
-        ]
-    )
-    printed = capsys.readouterr().out
-    assert code == 0, printed
-    assert "2/2 exercises passed" in printed
-    report = json.loads((out / "report.json").read_text())
-    assert report[0]["passed"] and report[0]["score"] == [2, 2]
-
-
-def test_student_stubs_fail_each_exercise_with_a_clear_message(pack):
-    out, manifest = pack
-    rep = asg.grade_file(out / manifest["chapters"][KEY]["student"], pack=out)
-    assert rep.score == (0, 2)
-    rate = rep.result("ex-fix-rate")
-    assert "NotImplementedError: ex-fix-rate: implement my_secrecy_rate()" in rate.message
-    assert "hint: take the difference" in rate.message
-    assert rate.line.startswith("assert np.allclose(my_secrecy_rate(gb, ge)")
-    even = rep.result("ex-fix-breakeven")
-    assert "your solution (cell" in even.message and "define breakeven" in even.message
-    assert rate.title == "Secrecy rate by hand"
-
-
-def test_wrong_solution_fails(pack, tmp_path):
-    out, manifest = pack
-    nb = nbformat.read(out / manifest["chapters"][KEY]["student"], as_version=4)
-    wrong = {
-        "ex-fix-rate": "def my_secrecy_rate(gb, ge):\n    return np.log2(1 + gb) - np.log2(1 + ge)",
-        "ex-fix-breakeven": "breakeven = 2.0",
-    }
-    for cell in nb.cells:
-        info = cell.metadata.get("wiretap", {})
-        if info.get("role") == "solution":
-            cell.source = wrong[info["exercise"]]
-        if info.get("role") == "check":
-            cell.source = "pass  # a student weakening the check"
-    path = tmp_path / f"{KEY}.ipynb"
-    nbformat.write(nb, path)
-    rep = asg.grade_file(path, pack=out)
-    assert rep.score == (0, 2)
-    assert "AssertionError: wrong secrecy rate" in rep.result("ex-fix-rate").message
-    assert rep.result("ex-fix-breakeven").line.startswith("assert abs(rates.sinr_rate(3.0)")
-    assert rep.errors == ()
-
-
-def test_grade_file_errors(pack, tmp_path):
-    out, _ = pack
-    with pytest.raises(ValueError, match=r"existing \.ipynb"):
-        asg.grade_file(tmp_path / "none.ipynb")
-    with pytest.raises(ValueError, match=r"manifest\.json"):
-        asg.grade_file(next((out / "student").glob("*.ipynb")), pack=tmp_path)
-    stray = tmp_path / "other.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(), stray)
-    with pytest.raises(ValueError, match="is not in the pack"):
-        asg.grade_file(stray, pack=out)
+    for key in ("student", "master"):
+        a, b = (out / manifest["chapters"][KEY][key]), (tmp_path / again["chapters"][KEY][key])
+        assert a.read_text() == b.read_text()
 
 
 def test_cli_build_and_list(tmp_path, capsys):
     assert asg.main(["build", str(FIXTURE), "--out", str(tmp_path / "p")]) == 0
     assert "1 chapters with exercises, 3 exercises" in capsys.readouterr().out
-    assert asg.main(["list", str(FIXTURE)]) == 0
-    assert f"{KEY} | ex-fix-why | no | 2 | 20 |" in capsys.readouterr().out
+    assert main(["list", str(FIXTURE)]) == 0
+    assert f"{KEY} | ex-fix-why | no | 2 | 2 | 20 |" in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        asg.main(["build"])
+        main(["build"])
 
 
 # ---- the book's own chapters ------------------------------------------------------------------
 
-CHAPTERS = asg.all_chapters(ROOT)
+CHAPTERS = all_chapters(ROOT)
 PREAMBLE_RE = re.compile(
     r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n(# Colab:.*?)\n```", re.S
 )
@@ -398,20 +400,16 @@ def test_chapter_exercise_conventions(path):
 
 def test_make_assignments_covers_every_chapter_with_exercises(tmp_path):
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "-m wiretap.assignments build --all" in makefile
+    assert "-m wiretap.teaching build --all" in makefile
     manifest = build_pack(CHAPTERS, tmp_path)
-    with_exercises = {read_chapter(p).key for p in CHAPTERS if read_chapter(p).exercises}
-    assert set(manifest["chapters"]) == with_exercises
+    chapters = [read_chapter(p) for p in CHAPTERS]
+    assert set(manifest["chapters"]) == {c.key for c in chapters if c.exercises}
     for entry in manifest["chapters"].values():
-        student = nbformat.read(tmp_path / entry["student"], as_version=4)
         graded = [e["label"] for e in entry["exercises"] if e["graded"]]
-        stubbed = {
-            c.metadata["wiretap"]["exercise"]
-            for c in student.cells
-            if c.metadata.get("wiretap", {}).get("role") == "solution"
-            and "NotImplementedError" in c.source
-        }
-        assert set(graded) <= stubbed
+        tests = {p.stem for p in (tmp_path / entry["autograder"]).parent.glob("tests/*.py")}
+        assert tests == set(graded)
+        student = (tmp_path / entry["student"]).read_text()
+        assert all(f"{label}: " in student for label in graded)  # each one stubbed
 
 
 # ---- the generated appendix pages (book/_ext/wiretap_pages.py) ---------------------------------

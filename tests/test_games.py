@@ -145,3 +145,60 @@ def test_statuses_and_errors():
     assert capped.status == "max_iter"
     with pytest.raises(ValueError, match="step"):
         games.extragradient(lambda v: v, _box, np.zeros(2), 0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# certificates (issue 11)
+
+
+@pytest.mark.parametrize("mode", ["jacobi", "gauss-seidel"])
+def test_best_response_converged_implies_equilibrium_certificate(rng, mode):
+    """converged => max_i ||br_i(x) - x_i|| / max(1, max ||x_i||) <= cert_tol (recomputed)."""
+    _, _, F, brs = _quadratic_game(rng)
+    res = games.best_response_iteration(brs, [np.zeros(3)] * 2, mode=mode, tol=1e-10)
+    assert res.success and res.certificate.kind == "equilibrium_residual"
+    assert res.certificate.tolerance == pytest.approx(1e-9)
+    scale = max(1.0, max(np.linalg.norm(b) for b in res.x))
+    again = max(np.linalg.norm(br(res.x) - xi) for br, xi in zip(brs, res.x, strict=True))
+    assert res.certificate.value == pytest.approx(again / scale, abs=1e-15)
+    assert again / scale <= 1e-9
+    assert games.natural_residual(F, np.concatenate(res.x), _box) < 1e-8
+
+
+def test_best_response_small_damped_moves_are_stalled_not_converged():
+    """Regression (issue 11): heavy damping makes every move small, so the change rule fires
+    far from the equilibrium; the best-response residual now exposes it."""
+    brs = [lambda x: x[1] / 2 + 1, lambda x: x[0] / 2 + 1]  # equilibrium (2, 2)
+    res = games.best_response_iteration(
+        brs, [np.zeros(1)] * 2, damping=1e-3, tol=1e-3, cert_tol=1e-3
+    )
+    assert res.status == "stalled" and not res.success and "residual" in res.message
+    assert res.certificate.value > 0.1 and abs(res.x[0][0] - 2) > 0.5
+    capped = games.best_response_iteration(brs, [np.zeros(1)] * 2, max_iter=1)
+    assert capped.status == "max_iter" and capped.message and not capped.certified
+    with pytest.raises(ValueError, match="cert_tol"):
+        games.best_response_iteration(brs, [np.zeros(1)] * 2, cert_tol=0.0)
+
+
+def test_extragradient_converged_implies_natural_residual(rng):
+    _, _, F, _ = _quadratic_game(rng)
+    res = games.extragradient(F, _box, np.zeros(6), 0.2, tol=1e-9)
+    assert res.success and res.certificate.kind == "natural_residual"
+    assert res.certificate.value == games.natural_residual(F, res.x, _box) <= 1e-9
+    capped = games.extragradient(F, _box, np.zeros(6), 0.2, tol=1e-9, max_iter=1)
+    assert capped.status == "max_iter" and capped.message and not capped.certified
+    nan = games.extragradient(lambda v: v * np.nan, _box, np.ones(2), 0.2)
+    assert nan.status == "solver_error" and nan.message and not nan.certified
+
+
+def test_vi_violation_rejects_nan():
+    """Regression (issue 11): max(0.0, nan) returned 0.0, i.e. "no violation", for NaN."""
+    pts = np.linspace(0, 1, 5)[:, None]
+    with pytest.raises(ValueError, match=r"F\(x\)"):
+        games.vi_violation(lambda x: x * np.nan, np.array([1.0]), pts)
+    with pytest.raises(ValueError, match="x"):
+        games.vi_violation(lambda x: x, np.array([np.nan]), pts)
+    with pytest.raises(ValueError, match="points"):
+        games.vi_violation(lambda x: x, np.array([1.0]), np.array([[np.nan]]))
+    with pytest.raises(ValueError, match="points"):
+        games.vi_violation(lambda x: x, np.array([1.0]), np.zeros((0, 1)))

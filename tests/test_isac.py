@@ -152,7 +152,9 @@ def test_trs_hard_case():
     A = np.diag([-1.0, 2.0])
     val, x, mu = isac.trs_min(A, np.array([0.0, 1.0]), 0.0, 2.0)
     assert np.isclose(mu, 1.0) and np.isclose(np.linalg.norm(x), 2.0)
-    assert np.isclose(val, -4.0 + 2 * (-1 / 3) + 2.0 * (1 / 9), atol=1e-9) or val < -3.5
+    # x = (x1, -1/3) with x1^2 = 4 - 1/9: f = -x1^2 + 2 x2^2 + 2 x2 = -13/3
+    assert np.isclose(val, -(4.0 - 1 / 9) + 2.0 * (1 / 9) + 2 * (-1 / 3), rtol=0, atol=1e-9)
+    assert np.isclose(val, -13 / 3, rtol=0, atol=1e-9)
 
 
 def test_steering_bounds(scn):
@@ -389,3 +391,175 @@ def test_fixed_designs_meet_the_imposed_sensing_requirement(scn):
     adm = isac.decentralized_design(scn, mode="fixed", mse=T, max_iter=10)
     assert adm.design is not None
     assert adm.mse <= T * (1 + 1e-3)
+
+
+# ------------------------------------------------------------------ certificates (issue 11)
+def _ball_problem(rng, n=4):
+    P = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    P = P @ P.conj().T
+    Q = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    Q = Q @ Q.conj().T / n
+    g = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    return P, Q, g
+
+
+def test_dinkelbach_converged_is_certified_and_brackets_the_worst_case(rng):
+    for _ in range(10):
+        P, Q, g = _ball_problem(rng)
+        res = isac.worst_ratio_on_ball(P, Q, g, 0.7, 1.0)
+        assert res.status == "converged", res.message
+        cert = res.certificate
+        assert cert.kind == "worst_case_gap" and cert.holds
+        assert 0 <= res.upper - res.ratio <= 1e-10 * max(1.0, res.ratio)
+        # the attained value is attained at g, inside the ball
+        assert np.linalg.norm(res.g - g) <= 0.7 * (1 + 1e-9)
+        num = np.vdot(res.g, P @ res.g).real
+        assert np.isclose(num / (np.vdot(res.g, Q @ res.g).real + 1.0), res.ratio, rtol=1e-12)
+        # no sampled point of the ball exceeds the certified upper bound
+        z = rng.standard_normal((4000, 4)) + 1j * rng.standard_normal((4000, 4))
+        z = g + 0.7 * z / np.linalg.norm(z, axis=1, keepdims=True)
+        vals = np.einsum("si,ij,sj->s", z.conj(), P, z).real / (
+            np.einsum("si,ij,sj->s", z.conj(), Q, z).real + 1.0
+        )
+        assert vals.max() <= res.upper * (1 + 1e-12)
+        # the wrapper returns the certified upper bound, never less
+        assert isac.max_ratio_on_ball(P, Q, g, 0.7, 1.0)[0] == res.upper
+
+
+def test_dinkelbach_cap_is_reported_and_never_optimistic(rng):
+    P, Q, g = _ball_problem(rng)
+    exact = isac.worst_ratio_on_ball(P, Q, g, 2.0, 1.0)
+    capped = isac.worst_ratio_on_ball(P, Q, g, 2.0, 1.0, max_iter=1)
+    assert exact.status == "converged" and exact.iterations > 1
+    assert capped.status == "max_iter" and not capped.success and capped.message
+    assert not capped.certificate.holds
+    # bracket: attained <= exact worst case <= certified upper bound
+    assert capped.ratio <= exact.ratio * (1 + 1e-12)
+    assert capped.upper >= exact.ratio * (1 - 1e-12)
+    # the S-lemma multiplier certifies the returned upper bound (LMI of eq. (51))
+    L = isac.s_procedure_matrix(P, Q, g, capped.upper, capped.eta, 4.0)
+    assert np.linalg.eigvalsh(L)[0] >= -1e-9 * np.abs(L).max()
+    with pytest.raises(ValueError, match="c0"):
+        isac.worst_ratio_on_ball(P, Q, g, 1.0, 0.0)
+    with pytest.raises(ValueError, match="radius"):
+        isac.worst_ratio_on_ball(P, Q, g, -1.0, 1.0)
+    with pytest.raises(ValueError, match="P and Q"):
+        isac.worst_ratio_on_ball(P[:2, :2], Q, g, 1.0, 1.0)
+
+
+def test_dinkelbach_stall_has_its_own_status(rng, monkeypatch):
+    from wiretap.isac import robust
+
+    P, Q, g = _ball_problem(rng)
+    # an inner step that reports a gap but returns no better point: no progress
+    monkeypatch.setattr(robust, "trs_min", lambda A, b, c, r: (-1.0, np.zeros(b.size), 0.0))
+    res = isac.worst_ratio_on_ball(P, Q, g, 1.0, 1.0)
+    assert res.status == "stalled" and "stalled" in res.message
+    assert res.upper >= res.ratio + 1.0 - 1e-12  # the gap of the last step is kept
+
+
+def test_centralized_converged_implies_feasibility_certificate(central):
+    cert = central.certificate
+    assert central.status == "converged"
+    assert cert is not None and cert.kind == "feasibility" and cert.holds
+    assert cert.value == central.check.violation <= cert.tolerance == central.check.tol
+    assert central.init_iterations == 0  # a start was passed in
+
+
+def test_centralized_cap_has_its_own_status(scn, init, central):
+    assert central.iterations > 1
+    res = isac.centralized_design(scn, init=init, max_iter=1)
+    assert res.status == "max_iter" and res.iterations == 1 and res.message
+    assert res.certificate is not None and res.design is not None
+
+
+def test_centralized_rule_met_but_recheck_fails_is_stalled(scn, init, monkeypatch):
+    real = D.check_design
+
+    def short(scn_, design, **kw):
+        chk = real(scn_, design, **kw)
+        return D.DesignCheck(**{**chk.__dict__, "rate_margin": -1e-2})
+
+    monkeypatch.setattr(D, "check_design", short)
+    res = isac.centralized_design(scn, init=init)
+    assert res.status == "stalled" and "re-check" in res.message
+    assert not res.certificate.holds and res.certificate.value == pytest.approx(1e-2)
+
+
+def test_decentralized_converged_implies_feasibility_certificate(decentral):
+    assert decentral.status == "converged"
+    assert decentral.certificate.holds and decentral.check.feasible
+    assert decentral.certificate.value == decentral.check.violation
+
+
+def test_decentralized_consensus_design_passes_its_own_check():
+    # issue 11: the consensus rule (residual <= 1e-4) fired with a rate margin of -1.35e-4
+    s = isac.paper_scenario(0, n_users=1, r_info=3.0, r_leak=0.2)
+    res = isac.decentralized_design(s)
+    # the first firing of the rule was rejected by the re-check and consensus tightened
+    assert res.status == "converged", res.message
+    assert res.check.feasible and res.check.rate_margin >= -res.check.tol
+    assert res.tol_residual < 1e-4
+    assert res.history["primal_residual"][-1] <= res.tol_residual
+
+
+def test_decentralized_cap_has_its_own_status(scn, init):
+    res = isac.decentralized_design(scn, init=init, max_iter=2)
+    assert res.status == "max_iter" and res.iterations == 2 and res.message
+    assert res.certificate is not None and res.certificate.kind == "feasibility"
+
+
+def test_fixed_sensing_and_baseline_certificates(scn):
+    T = 4.0 * isac.best_sensing(scn)[0]
+    res = isac.fixed_sensing_design(scn, T)
+    assert res.status == "converged" and res.certificate.holds
+    assert res.mse <= T * (1 + res.certificate.tolerance)
+    capped = isac.fixed_sensing_design(scn, T, max_iter=1)
+    assert capped.status in ("max_iter", "no_feasible_point") and capped.message
+    b1 = isac.baseline_separate(scn)
+    assert b1.status == "converged" and b1.certificate.holds
+
+
+def test_summed_rate_relaxation_certifies_infeasibility():
+    # every user alone fits the budget, the two users of a BS together do not
+    s = isac.paper_scenario(0, q1_std=0.5, r_info=14.0)
+    gain = np.sum(np.abs(s.h[np.arange(s.M), np.arange(s.M)]) ** 2, axis=-1)
+    need = (2.0**14.0 - 1.0) / gain  # both stages, equal per-stage powers (share 1)
+    assert need.max() < s.p_max < need.sum(axis=1).max()
+    res = isac.fixed_sensing_design(s, 1.0)
+    assert res.status == "infeasible" and "certificate" in res.message
+    assert res.iterations == 0 and res.design is None
+
+
+def test_no_feasible_point_is_not_called_infeasible():
+    # a hard instance whose feasibility phase needs more than 3 SCA steps
+    s = isac.paper_scenario(0, q1_std=5.0, r_leak=1e-3)
+    res = isac.centralized_design(s, init_iter=3)
+    assert res.status == "no_feasible_point" and "not a certificate" in res.message
+    assert res.init_iterations == 3 and res.iterations == 0 and res.design is None
+    summ = isac.summarize({"Proposed 1": res})
+    assert summ["Proposed 1 no point"] == 1.0 and summ["Proposed 1 infeasible"] == 0.0
+    assert isac.outcome(res) == "no feasible point"
+
+
+def test_initialisation_honours_its_own_cap(scn):
+    # issue 11: the initialisation ignored the caller's caps; now init_iter caps it
+    st = isac.initial_state(scn, max_iter=2)[2]
+    assert st.iterations <= 2
+    res = isac.centralized_design(scn, max_iter=1, init_iter=2)
+    assert 1 <= res.init_iterations <= 2 and res.iterations == 1
+    assert res.init_iterations == st.iterations
+    with pytest.raises(ValueError, match="init_iter"):
+        isac.centralized_design(scn, init_iter=0)
+
+
+def test_tight_leakage_failure_explains_itself():
+    # r_leak = 1e-3 with q1_std = 5 m: the stage-1 ball contains g = 0 and xi ~ 7e-4
+    s = isac.paper_scenario(0, q1_std=5.0, r_leak=1e-3)
+    assert np.all(isac.csi_radius(s, np.trace(s.q1)) > np.linalg.norm(s.g_est, axis=1))
+    res = isac.centralized_design(s)
+    assert res.status in ("solver_error", "no_feasible_point") and res.design is None
+    if res.status == "solver_error":
+        assert "contains g = 0" in res.message and "r^2 / xi" in res.message
+    else:
+        assert "not a certificate" in res.message

@@ -186,3 +186,50 @@ def test_fast_kl_step_matches_kl_prox(rng):
         np.testing.assert_allclose(
             mirror._kl_step(x, g, 2.0), mirror.kl_prox(x, g, 2.0), rtol=1e-12, atol=1e-300
         )
+
+
+# ---------------------------------------------------------------------------------------
+# certificates (issue 11)
+
+
+def test_mirror_prox_converged_implies_duality_gap_certificate(rng):
+    """converged => the duality gap of the average, recomputed from A, is <= tol."""
+    for _ in range(3):
+        n, m = rng.integers(2, 6, size=2)
+        A = rng.uniform(-1, 1, size=(n, m))
+        F, P, G, z0 = mirror.matrix_game(A)
+        res = mirror.mirror_prox(F, P, z0, 1 / np.abs(A).max(), gap=G, tol=1e-3, max_iter=20000)
+        assert res.success and res.certificate.kind == "duality_gap"
+        assert res.certificate.tolerance == 1e-3 and res.certificate.value <= 1e-3
+        x, y = res.average
+        assert res.certificate.value == pytest.approx(mirror.matrix_game_gap(A, x, y), abs=1e-15)
+
+
+def test_mirror_prox_converged_implies_fixed_point_residual():
+    """Without a gap function the certificate is the prox residual of the last iterate."""
+    A = np.array([[0.0, 1.0], [1.0, 0.0]])
+    F, P, _, _ = mirror.matrix_game(A)
+    z0 = (np.array([0.9, 0.1]), np.array([0.2, 0.8]))
+    res = mirror.mirror_prox(F, P, z0, 0.5, tol=1e-9, criterion="step", max_iter=10000)
+    assert res.success and res.certificate.kind == "fixed_point_residual"
+    w = P(res.last, F(res.last), 0.5)
+    resid = np.sqrt(sum(np.linalg.norm(a - b) ** 2 for a, b in zip(res.last, w, strict=True)))
+    assert res.certificate.value == pytest.approx(resid, abs=1e-15)
+    assert resid <= res.certificate.tolerance == 1e-8
+
+
+def test_mirror_prox_rule_met_but_gap_large_is_stalled():
+    """Regression (issue 11): a loose step rule used to say "converged" while the average
+    still had a large duality gap; with a gap function the gap now decides."""
+    A = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    F, P, G, z0 = mirror.matrix_game(A)
+    z0 = (np.array([0.9, 0.1]), np.array([0.2, 0.8]))
+    res = mirror.mirror_prox(
+        F, P, z0, 0.5, gap=G, criterion="step", tol=1e-1, cert_tol=1e-6, max_iter=1000
+    )
+    assert res.status == "stalled" and not res.success and "certificate fails" in res.message
+    assert res.certificate.value > 1e-6 and res.certificate.value == pytest.approx(res.gap)
+    capped = mirror.mirror_prox(F, P, z0, 0.5, gap=G, tol=1e-12, max_iter=1)
+    assert capped.status == "max_iter" and capped.message and not capped.certified
+    with pytest.raises(ValueError, match="cert_tol"):
+        mirror.mirror_prox(F, P, z0, 0.5, cert_tol=-1.0)

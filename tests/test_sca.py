@@ -181,9 +181,9 @@ def test_sca_statuses():
     res = sca.sca(failing, x0, obj)
     assert res.status == "infeasible" and res.iterations == 0 and "infeasible" in res.message
     np.testing.assert_array_equal(res.x, x0)
-    # a step that makes things worse is flagged, not hidden
-    worse = sca.sca(lambda x: 2 * x, x0, obj, max_iter=2)
-    assert worse.nonmonotone == (1, 2) and not worse.monotone
+    # a step that makes things worse is flagged, not hidden (on request, the run goes on)
+    worse = sca.sca(lambda x: 2 * x, x0, obj, max_iter=2, on_nonmonotone="continue")
+    assert worse.nonmonotone == (1, 2) and not worse.monotone and worse.status == "max_iter"
     nan = sca.sca(lambda x: x * np.nan, x0, obj)
     assert nan.status == "solver_error" and nan.message
     # x_tol demands a small step too
@@ -209,3 +209,104 @@ def test_sca_errors():
         sca.StepFailure("oops", "x")
     with pytest.raises(ValueError, match="message"):
         sca.StepFailure("infeasible", "")
+
+
+# ---------------------------------------------------------------------------------------
+# certificates (issue 11)
+
+
+def _quartic(x):
+    return float(-(x**4) + 2 * x**2)
+
+
+def test_sca_converged_implies_surrogate_gain_certificate_holds():
+    """converged => the surrogate gain of one more step at x is <= tol (recomputed here)."""
+    tol = 1e-10
+    res = sca.sca(np.cbrt, np.array(0.3), _quartic, tol=tol, max_iter=500)
+    assert res.status == "converged" and res.certified
+    cert = res.certificate
+    assert cert.kind == "surrogate_gain" and cert.tolerance == tol and cert.value <= tol
+    again = abs(_quartic(np.cbrt(res.x)) - res.objective) / max(1.0, abs(res.objective))
+    assert cert.value == pytest.approx(again, abs=1e-15)
+    # the certified point is a stationary point of f: f'(x) = 4x - 4x^3 (about sqrt(gain))
+    assert abs(4 * res.x - 4 * res.x**3) < 1e-4
+
+
+def test_sca_converged_implies_caller_stationarity_holds():
+    """With a stationarity measure, converged => measure(x) <= stationarity_tol."""
+
+    def dfdx(x):
+        return float(abs(4 * x - 4 * x**3))
+
+    res = sca.sca(
+        np.cbrt, np.array(0.3), _quartic, tol=1e-12, stationarity=dfdx, stationarity_tol=1e-5
+    )
+    assert res.success and res.certificate.kind == "stationarity"
+    assert dfdx(res.x) <= 1e-5 and res.certificate.value == dfdx(res.x)
+    # capped run: certificate still attached (it is cheap), status max_iter, not certified
+    capped = sca.sca(np.cbrt, np.array(0.3), _quartic, max_iter=1, stationarity=dfdx)
+    assert capped.status == "max_iter" and capped.message and not capped.certified
+
+
+def test_sca_rule_met_without_progress_is_stalled_not_converged():
+    """Regression (issue 11): a step that does not move while the surrogate can still gain
+    used to be reported "converged"; now the certifying step exposes it."""
+    calls = []
+
+    def lazy_step(x):  # first call: no progress (rule met); later calls: a real step
+        calls.append(1)
+        return x.copy() if len(calls) == 1 else np.cbrt(x)
+
+    res = sca.sca(lazy_step, np.array(0.3), _quartic, tol=1e-8)
+    assert res.status == "stalled" and not res.success
+    assert res.certificate is not None and res.certificate.value > 1e-2
+    assert "certificate fails" in res.message and res.iterations == 1
+    # a caller measure that is not met also gives stalled
+    res = sca.sca(np.cbrt, np.array(0.3), _quartic, tol=1e-12, stationarity=lambda x: 1.0)
+    assert res.status == "stalled" and "stationarity" in res.message
+
+
+def test_sca_decreasing_step_is_stalled():
+    """Regression (issue 11): a step that makes the objective worse stops the run as
+    "stalled" and returns the last monotone iterate."""
+
+    def obj(x):
+        return float(-np.sum(x**2))
+
+    x0 = np.array([1.0])
+    res = sca.sca(lambda x: 2 * x, x0, obj, max_iter=5)
+    assert res.status == "stalled" and res.nonmonotone == (1,) and not res.monotone
+    assert res.iterations == 0 and "wrong way" in res.message
+    np.testing.assert_array_equal(res.x, x0)
+    assert res.objective == obj(x0) and len(res.history["objective"]) == 1
+
+
+def test_sca_failing_certifying_step_is_stalled():
+    calls = []
+
+    def step(x):
+        calls.append(1)
+        if len(calls) > 1:
+            raise sca.StepFailure("solver_error", "subproblem failed")
+        return x.copy()
+
+    res = sca.sca(step, np.array([1.0]), lambda x: float(-(x[0] ** 2)), tol=1e-6)
+    assert res.status == "stalled" and res.certificate is None
+    assert "certifying surrogate step failed" in res.message
+
+
+def test_sca_certificate_arguments_validated():
+    with pytest.raises(ValueError, match="stationarity"):
+        sca.sca(np.cbrt, np.array(0.3), _quartic, stationarity=1.0)
+    with pytest.raises(ValueError, match="stationarity_tol"):
+        sca.sca(np.cbrt, np.array(0.3), _quartic, stationarity=abs, stationarity_tol=0.0)
+    with pytest.raises(ValueError, match="on_nonmonotone"):
+        sca.sca(np.cbrt, np.array(0.3), _quartic, on_nonmonotone="ignore")
+    with pytest.raises(ValueError, match="stationarity"):
+        sca.sca(np.cbrt, np.array(0.3), _quartic, stationarity=lambda x: -1.0)
+
+
+def test_check_surrogate_rejects_zero_points():
+    """Regression (issue 11): with no test point the bound check passed vacuously."""
+    with pytest.raises(ValueError, match="points"):
+        sca.check_surrogate(np.sum, np.sum, np.zeros(2), np.zeros((0, 2)))

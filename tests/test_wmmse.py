@@ -157,3 +157,57 @@ def test_wmmse_errors(rng):
         wmmse.wmmse_sum_rate(H, 1.0, 1.0, 1, rng, V0=10 * np.ones((3, 3, 1)))
     with pytest.raises(ValueError, match="rng must be"):
         wmmse.wmmse_sum_rate(H, 1.0, 1.0, 1, None)
+
+
+# ---------------------------------------------------------------------------------------
+# certificates (issue 11)
+
+
+def test_sum_rate_gradient_matches_finite_differences(rng):
+    """The Frank-Wolfe gap rests on the closed-form gradient: check it against central
+    differences of the rates along random directions (independent of WMMSE)."""
+    H = _ic(rng)
+    K, _, _, n_t = H.shape
+    V = channels.complex_gaussian((K, n_t, 2), rng) * 0.7
+    s2, a = np.array([1.0, 0.5, 2.0]), np.array([1.0, 2.0, 0.5])
+    G = wmmse._sum_rate_gradient(H, V, s2, a)
+
+    def f(V):
+        return float(a @ wmmse._ic_rates(H, V, s2))
+
+    for _ in range(5):
+        D = channels.complex_gaussian(V.shape, rng)
+        h = 1e-6
+        fd = (f(V + h * D) - f(V - h * D)) / (2 * h)
+        assert abs(fd - np.real(np.vdot(G, D))) < 1e-6 * max(1.0, abs(fd))
+    # the gap: sum_k sqrt(P_k) ||G_k|| - Re<G_k, V_k>, the best linear gain over the balls
+    P = 1.01 * np.sum(np.abs(V) ** 2, axis=(1, 2))
+    gap = wmmse.sum_rate_stationarity(H, V, P, s2, weights=a)
+    best = sum(
+        np.sqrt(P[k]) * np.linalg.norm(G[k]) - np.real(np.vdot(G[k], V[k])) for k in range(K)
+    )
+    assert gap == pytest.approx(best, rel=1e-12) and gap > 0
+
+
+def test_wmmse_converged_implies_small_frank_wolfe_gap(rng):
+    for _ in range(3):
+        H = _ic(rng)
+        res = wmmse.wmmse_sum_rate(H, 5.0, 1.0, streams=1, rng=rng, tol=1e-8)
+        assert res.success and res.certificate.kind == "stationarity"
+        gap = wmmse.sum_rate_stationarity(H, res.V, 5.0, 1.0)
+        assert res.certificate.value == pytest.approx(gap / res.sum_rate, rel=1e-9)
+        assert res.certificate.value <= res.certificate.tolerance == 1e-4
+
+
+def test_wmmse_slow_high_snr_run_is_stalled_not_converged(rng):
+    """Regression (issue 11): at high SNR WMMSE creeps, and a loose rate-change rule used to
+    say "converged" with a first-order gain still available; the gap now says stalled."""
+    H = _ic(rng)
+    res = wmmse.wmmse_sum_rate(H, 100.0, 1.0, streams=1, rng=rng, tol=1e-4)
+    assert res.status == "stalled" and not res.success and "Frank-Wolfe" in res.message
+    assert res.certificate.value > 1e-4
+    # more iterations from the stalled point do raise the sum rate: it was not stationary
+    more = wmmse.wmmse_sum_rate(H, 100.0, 1.0, streams=1, rng=0, V0=res.V, tol=1e-10, max_iter=3000)
+    assert more.sum_rate > res.sum_rate + 1e-4 * res.sum_rate
+    with pytest.raises(ValueError, match="cert_tol"):
+        wmmse.wmmse_sum_rate(H, 1.0, 1.0, 1, rng, cert_tol=0.0)

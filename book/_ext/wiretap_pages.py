@@ -5,7 +5,7 @@ Two directives, each used by one appendix page:
 ``{wiretap-exercises}``
     The instructor table: every exercise of every chapter in the build, with its difficulty,
     estimated time, whether it is graded automatically, and the library functions it uses,
-    read from the chapters' sources by :mod:`wiretap.assignments`.
+    read from the chapters' sources by :mod:`wiretap.teaching.myst`.
 
 ``{wiretap-repro}``
     The Reproducibility tables: the paper-versus-ours rows that ``wiretap.repro.compare``
@@ -106,7 +106,7 @@ def label_link(label: str, content: str | list[nodes.Node]) -> addnodes.pending_
 
 def _part_order(env) -> list[str]:
     """Part folders in table-of-contents order."""
-    from wiretap.assignments import all_chapters
+    from wiretap.teaching.myst import all_chapters
 
     try:
         chapters = all_chapters(env.srcdir)
@@ -117,7 +117,7 @@ def _part_order(env) -> list[str]:
 
 def _chapters_in_build(env) -> list[tuple[str, Path]]:
     """(docname, source path) of every numbered chapter in this build, in book order."""
-    from wiretap.assignments import all_chapters
+    from wiretap.teaching.myst import all_chapters
 
     root = Path(env.srcdir)
     out = []
@@ -137,7 +137,7 @@ class ExercisesDirective(SphinxDirective):
     has_content = False
 
     def run(self):
-        from wiretap.assignments import read_chapter
+        from wiretap.teaching.myst import read_chapter
 
         by_part: dict[str, list] = {}
         for docname, path in _chapters_in_build(self.env):

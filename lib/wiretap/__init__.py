@@ -38,6 +38,7 @@ _SUBMODULES = (
     "sca",
     "sdr",
     "sim",
+    "teaching",
     "units",
     "widgets",
     "wmmse",

@@ -36,7 +36,7 @@ from ._validation import (
     check_positive,
     check_range,
 )
-from .results import IterativeResult, as_history
+from .results import Certificate, IterativeResult, as_history, settle
 from .sca import StepFailure
 
 __all__ = [
@@ -108,7 +108,13 @@ def vi_violation(F: Callable, x, points) -> float:
     F : callable
     x : array_like, shape (n,)
     points : array_like, shape (m, n)
-        Points of the feasible set ``K``.
+        Points of the feasible set ``K`` (m >= 1).
+
+    Raises
+    ------
+    ValueError
+        For a non-finite ``x``, ``points`` or ``F(x)`` (a NaN would otherwise read as "no
+        violation"), shapes that do not match, or no test point.
 
     Examples
     --------
@@ -123,8 +129,14 @@ def vi_violation(F: Callable, x, points) -> float:
     if pts.ndim != x.ndim + 1 or pts.shape[1:] != x.shape:
         raise ValueError(f"points must have shape (m, *{x.shape}), got {pts.shape}")
     Fx = np.asarray(F(x))
+    if Fx.shape != x.shape:
+        raise ValueError(f"F(x) must have the shape of x {x.shape}, got {Fx.shape}")
+    if not np.all(np.isfinite(Fx)):
+        raise ValueError("F(x) must be finite (got NaN or inf)")
+    if len(pts) == 0:
+        raise ValueError("points must hold at least one test point (m >= 1)")
     vals = np.real(np.tensordot(pts - x, Fx.conj(), axes=x.ndim))
-    return float(max(0.0, -vals.min(initial=np.inf)))
+    return float(max(0.0, -vals.min()))
 
 
 def monotonicity_modulus(F: Callable, xs, ys) -> float:
@@ -242,6 +254,10 @@ class BestResponseResult(IterativeResult):
     ----------
     x : tuple of ndarray
         Strategy profile (one block per player) at the last iteration.
+    certificate : Certificate or None
+        Kind ``"equilibrium_residual"``: the relative best-response residual
+        ``max_i ||br_i(x) - x_i|| / max(1, max_i ||x_i||)`` at ``x`` against ``cert_tol``
+        (see :func:`best_response_iteration`).
 
     Notes
     -----
@@ -261,6 +277,7 @@ def best_response_iteration(
     max_iter: int = 500,
     damping: float = 1.0,
     residual: Callable | None = None,
+    cert_tol: float | None = None,
 ) -> BestResponseResult:
     """Iterate the players' best responses until the profile stops moving.
 
@@ -292,10 +309,25 @@ def best_response_iteration(
         In ``(0, 1]``: ``x_i <- (1 - damping) x_i + damping br_i`` (1 = plain best response).
     residual : callable, optional
         ``residual(x) -> float`` recorded in the history (e.g. the VI natural residual).
+    cert_tol : float, optional
+        Tolerance of the equilibrium certificate (> 0; default ``10 * tol / damping``).
 
     Returns
     -------
     BestResponseResult
+        ``"converged"`` (rule met and certificate holds), ``"stalled"`` (rule met, certificate
+        fails), ``"max_iter"``, or the status of a :class:`StepFailure`.
+
+    Notes
+    -----
+    Certificate. A profile is a Nash equilibrium exactly when every block is a best reply
+    to the others, ``x_i = br_i(x)``. After the loop every player answers the *returned*
+    profile once more, simultaneously and undamped, and the result carries
+    ``max_i ||br_i(x) - x_i|| / max(1, max_i ||x_i||)`` (kind ``"equilibrium_residual"``).
+    This differs from the stopping rule, which measures the damped (and, for
+    Gauss-Seidel, sequential) move of the last iteration: a damped step is ``damping``
+    times the residual, hence the default tolerance ``10 * tol / damping``. It costs one
+    extra round of best responses, and is computed for every status but a failure.
 
     References
     ----------
@@ -309,8 +341,8 @@ def best_response_iteration(
     >>> import numpy as np
     >>> brs = [lambda x: x[1] / 2 + 1, lambda x: x[0] / 2 + 1]
     >>> res = best_response_iteration(brs, [np.zeros(1), np.zeros(1)], mode="gauss-seidel")
-    >>> res.success, np.round(np.concatenate(res.x), 6).tolist()
-    (True, [2.0, 2.0])
+    >>> res.success, np.round(np.concatenate(res.x), 6).tolist(), res.certificate.holds
+    (True, [2.0, 2.0], True)
     """
     if not best_responses or not all(callable(b) for b in best_responses):
         raise ValueError("best_responses must be a non-empty sequence of callables")
@@ -322,6 +354,9 @@ def best_response_iteration(
     damping = float(check_range(damping, "damping", 0.0, 1.0, low_open=True))
     if residual is not None and not callable(residual):
         raise ValueError("residual must be callable")
+    cert_tol = (
+        10 * tol / damping if cert_tol is None else float(check_positive(cert_tol, "cert_tol"))
+    )
     t0 = time.perf_counter()
     x = [_vec(b, f"x0[{i}]").copy() for i, b in enumerate(x0)]
     hist: dict[str, list] = {"change": []}
@@ -356,6 +391,13 @@ def best_response_iteration(
         if change <= tol * scale:
             status, message = "converged", ""
             break
+    cert, note = None, ""
+    if status in ("converged", "max_iter"):
+        cert, note = _best_response_certificate(best_responses, tuple(x), cert_tol)
+    if status == "converged":
+        status = settle(True, cert)
+        if status != "converged":
+            message = f"stopping rule met at iteration {t} but {note}"
     return BestResponseResult(
         x=tuple(x),
         status=status,
@@ -363,7 +405,28 @@ def best_response_iteration(
         history=as_history(hist),
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
     )
+
+
+def _best_response_certificate(best_responses, x: tuple, cert_tol: float):
+    """Relative residual ``max_i ||br_i(x) - x_i||`` of one simultaneous round at ``x``."""
+    try:
+        gaps = []
+        for br, xi in zip(best_responses, x, strict=True):
+            new = np.asarray(br(x))
+            gaps.append(float(np.linalg.norm(new - xi)) if new.shape == xi.shape else np.nan)
+    except StepFailure as exc:
+        return None, f"the certifying best-response round failed ({exc.status}: {exc.message})"
+    scale = max(1.0, max(float(np.linalg.norm(b)) for b in x))
+    value = max(gaps) / scale if np.all(np.isfinite(gaps)) else np.nan
+    cert = Certificate(
+        kind="equilibrium_residual",
+        value=value,
+        tolerance=cert_tol,
+        detail="max_i ||br_i(x) - x_i|| / max(1, max_i ||x_i||) at the returned profile",
+    )
+    return cert, f"the best-response residual is {value:.3e} > {cert_tol:.3e}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -380,6 +443,9 @@ class ExtragradientResult(IterativeResult):
         Last iterate.
     residual : float
         Natural residual ``||x - P(x - F(x))||`` at ``x``.
+    certificate : Certificate
+        Kind ``"natural_residual"``: ``residual`` against ``tol`` (zero exactly at a solution
+        of the VI, Facchinei and Pang 2003, Prop. 1.5.8).
 
     Notes
     -----
@@ -419,6 +485,10 @@ def extragradient(
     Returns
     -------
     ExtragradientResult
+        ``"converged"`` when the natural residual at ``x`` is at most ``tol`` (the rule and
+        the certificate coincide here: the natural residual is zero exactly at a VI
+        solution), ``"max_iter"``, or ``"solver_error"`` when ``F`` or ``project`` returns a
+        non-finite value.
 
     References
     ----------
@@ -429,8 +499,8 @@ def extragradient(
     >>> import numpy as np
     >>> M = np.array([[1.0, 2.0], [-2.0, 1.0]])
     >>> res = extragradient(lambda x: M @ x - 1.0, lambda v: np.maximum(v, 0), np.zeros(2), 0.2)
-    >>> res.success, res.residual < 1e-8
-    (True, True)
+    >>> res.success, res.residual < 1e-8, res.certificate.kind
+    (True, True, 'natural_residual')
     """
     if not callable(F) or not callable(project):
         raise ValueError("F and project must be callable")
@@ -440,34 +510,55 @@ def extragradient(
     t0 = time.perf_counter()
     x = _vec(x0, "x0").copy()
     Fx = np.asarray(F(x))
-    res = float(np.linalg.norm(x - project(x - Fx)))
+    res = _natural(x, Fx, project)
     hist = {"residual": [res]}
     status, message = "max_iter", f"natural residual above tol after max_iter={max_iter}"
     t = 0
-    if res <= tol:
+    if not np.isfinite(res):
+        status, message = "solver_error", "F or project returned non-finite at x0"
+    elif res <= tol:
         status, message = "converged", ""
     else:
         for t in range(1, max_iter + 1):
             y = np.asarray(project(x - step * Fx))
             Fy = np.asarray(F(y))
-            if not np.all(np.isfinite(Fy)):
+            if not (np.all(np.isfinite(Fy)) and np.all(np.isfinite(y))):
                 status, message = "solver_error", f"iteration {t}: F returned non-finite"
                 t -= 1
                 break
             x_new = np.asarray(project(x - step * Fy))
-            x = x_new
-            Fx = np.asarray(F(x))
-            res = float(np.linalg.norm(x - project(x - Fx)))
+            Fx_new = np.asarray(F(x_new))
+            res_new = _natural(x_new, Fx_new, project)
+            if not np.isfinite(res_new):
+                status, message = "solver_error", f"iteration {t}: F returned non-finite"
+                t -= 1
+                break
+            x, Fx, res = x_new, Fx_new, res_new
             hist["residual"].append(res)
             if res <= tol:
                 status, message = "converged", ""
                 break
+    cert = Certificate(
+        kind="natural_residual",
+        value=res if np.isfinite(res) else np.nan,
+        tolerance=tol,
+        detail="||x - P(x - F(x))|| at the returned x",
+    )
     return ExtragradientResult(
         x=x,
         residual=res,
-        status=status,
+        status=settle(True, cert) if status == "converged" else status,
         iterations=t,
         history=as_history(hist),
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
     )
+
+
+def _natural(x: np.ndarray, Fx: np.ndarray, project: Callable) -> float:
+    """Natural residual, NaN when ``F(x)`` or the projection is not finite."""
+    if not np.all(np.isfinite(Fx)):
+        return float("nan")
+    val = float(np.linalg.norm(x - np.asarray(project(x - Fx))))
+    return val if np.isfinite(val) else float("nan")

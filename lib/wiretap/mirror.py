@@ -34,7 +34,7 @@ import numpy as np
 from scipy.special import logsumexp, softmax
 
 from ._validation import as_array, check_choice, check_int, check_nonnegative, check_positive
-from .results import IterativeResult, as_history
+from .results import Certificate, IterativeResult, as_history, settle
 from .sca import _tree_copy, _tree_dist, _tree_map
 
 __all__ = [
@@ -294,6 +294,11 @@ class MirrorProxResult(IterativeResult):
         Last iterate ``z_m``.
     gap : float
         Gap function at ``average`` (``nan`` when no gap function was given).
+    certificate : Certificate or None
+        With a gap function: kind ``"duality_gap"``, the gap at ``average`` against
+        ``cert_tol``. Without one: kind ``"fixed_point_residual"``, the prox residual
+        ``||z - P_z(step F(z))||`` at ``last`` (zero exactly at a solution of the VI) against
+        ``cert_tol``. See :func:`mirror_prox`.
 
     Notes
     -----
@@ -319,6 +324,7 @@ def mirror_prox(
     gap: Callable | None = None,
     criterion: str = "auto",
     gap_every: int = 1,
+    cert_tol: float | None = None,
 ) -> MirrorProxResult:
     """Mirror-prox (extragradient with Bregman steps) for a monotone operator.
 
@@ -347,12 +353,26 @@ def mirror_prox(
         Remark 2).
     gap_every : int
         Evaluate the gap every this many iterations (>= 1).
+    cert_tol : float, optional
+        Tolerance of the certificate (> 0). Default: ``tol`` for the duality gap and
+        ``10 * tol`` for the fixed-point residual (the step rule bounds
+        ``||z_{t+1} - z_t||``, the residual is measured at ``z_{t+1}`` by one more step).
 
     Returns
     -------
     MirrorProxResult
-        ``"converged"`` when the stopping rule was met, otherwise ``"max_iter"``;
-        ``"solver_error"`` if the operator returned a non-finite value.
+        ``"converged"`` when the stopping rule was met and the certificate holds;
+        ``"stalled"`` when the rule was met but the certificate fails; otherwise
+        ``"max_iter"``; ``"solver_error"`` if the operator returned a non-finite value.
+
+    Notes
+    -----
+    Certificate. With a gap function the certificate is the duality gap of the ergodic
+    average, ``max(0, gap(average))`` (kind ``"duality_gap"``): it bounds how far the
+    average's objective is from the saddle value, whatever the stopping criterion. Without
+    one it is the fixed-point (prox) residual ``||z - P_z(step F(z))||`` of the last
+    iterate (kind ``"fixed_point_residual"``), zero exactly at a solution of the VI
+    ``<F(z*), z - z*> >= 0``; it costs one more operator evaluation and prox step.
 
     Raises
     ------
@@ -371,8 +391,8 @@ def mirror_prox(
     >>> A = np.array([[1.0, -1.0], [-1.0, 1.0]])
     >>> F, P, G, z0 = matrix_game(A)
     >>> res = mirror_prox(F, P, z0, step=0.5, gap=G, tol=1e-6, max_iter=5000)
-    >>> res.success, np.round(res.average[0], 4).tolist()
-    (True, [0.5, 0.5])
+    >>> res.success, np.round(res.average[0], 4).tolist(), res.certificate.kind
+    (True, [0.5, 0.5], 'duality_gap')
     """
     if not callable(operator) or not callable(prox):
         raise ValueError("operator and prox must be callable")
@@ -382,6 +402,8 @@ def mirror_prox(
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     gap_every = check_int(gap_every, "gap_every", minimum=1)
     tol = 1e-6 if tol is None else float(check_positive(tol, "tol"))
+    if cert_tol is not None:
+        cert_tol = float(check_positive(cert_tol, "cert_tol"))
     check_choice(criterion, "criterion", ("auto", "gap", "step", "residual"))
     if criterion == "gap" and gap is None:
         raise ValueError("criterion='gap' needs a gap function")
@@ -431,6 +453,16 @@ def mirror_prox(
         gval = float(gap(avg))
         hist["gap"].append(gval)
         hist["gap_iteration"].append(t)
+    cert = None
+    if status != "solver_error":
+        cert = _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol)
+    if status == "converged":
+        status = settle(True, cert)
+        if status != "converged":
+            message = (
+                f"stopping rule ({criterion} <= {tol:.3e}) met at iteration {t} but the "
+                f"certificate fails: {cert.kind} {cert.value:.3e} > {cert.tolerance:.3e}"
+            )
     return MirrorProxResult(
         average=avg,
         last=z,
@@ -440,6 +472,26 @@ def mirror_prox(
         history=as_history(hist),
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
+    )
+
+
+def _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol):
+    """Duality gap of the average (with ``gap``) or prox residual of the last iterate."""
+    if gap is not None and t:
+        return Certificate(
+            kind="duality_gap",
+            value=max(0.0, gval) if np.isfinite(gval) else np.nan,
+            tolerance=tol if cert_tol is None else cert_tol,
+            detail="gap(average) of the ergodic average of the extrapolated points",
+        )
+    g = operator(z)
+    value = _tree_dist(z, prox(z, g, step)) if _all_finite(g) else np.nan
+    return Certificate(
+        kind="fixed_point_residual",
+        value=value,
+        tolerance=10 * tol if cert_tol is None else cert_tol,
+        detail="||z - P_z(step F(z))|| at the last iterate (0 exactly at a VI solution)",
     )
 
 

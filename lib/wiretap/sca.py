@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._validation import as_array, check_choice, check_int, check_nonnegative, check_positive
-from .results import IterativeResult, as_history
+from .results import Certificate, IterativeResult, as_history, settle
 
 __all__ = [
     "AffineMinorant",
@@ -210,7 +210,8 @@ def check_surrogate(
     Raises
     ------
     ValueError
-        For a bad ``kind``, points or directions of the wrong shape, or non-finite values.
+        For a bad ``kind``, points or directions of the wrong shape, no test point at all
+        (``m = 0``: the bound would hold vacuously), or non-finite values.
 
     Examples
     --------
@@ -230,6 +231,11 @@ def check_surrogate(
     pts = as_array(points, "points", kind=kind_x)
     if pts.ndim != x0.ndim + 1 or pts.shape[1:] != x0.shape:
         raise ValueError(f"points must have shape (m, *{x0.shape}), got {pts.shape}")
+    if len(pts) == 0:
+        raise ValueError(
+            "points must hold at least one test point (m >= 1): "
+            "with none the bound check would pass vacuously"
+        )
     sign = 1.0 if kind == "minorant" else -1.0
     gaps = np.array([sign * (float(s(p)) - float(f(p))) for p in pts])
     if not np.all(np.isfinite(gaps)):
@@ -433,6 +439,9 @@ class SCAResult(IterativeResult):
     nonmonotone : tuple of int
         Iterations ``k`` (1-based) where the objective moved the wrong way by more than
         the monotonicity tolerance; empty when theory's monotonicity was observed.
+    certificate : Certificate or None
+        Stationarity certificate of ``x`` (see :func:`sca`): kind ``"stationarity"`` when
+        the caller supplied a stationarity measure, else ``"surrogate_gain"``.
 
     Notes
     -----
@@ -461,15 +470,35 @@ def sca(
     x_tol: float | None = None,
     monotone_tol: float = 1e-9,
     callback: Callable | None = None,
+    stationarity: Callable | None = None,
+    stationarity_tol: float | None = None,
+    on_nonmonotone: str = "stall",
 ) -> SCAResult:
     """Run the SCA / MM outer loop ``x_{k+1} = step(x_k)``.
 
     ``step(x_k)`` solves the convex surrogate problem built at ``x_k`` and returns its
     solution (the next iterate). With a valid surrogate (see :func:`check_surrogate`) the
-    objective sequence is monotone; this function records it and flags any violation.
+    objective sequence is monotone; this function records it and, by default, stops with
+    ``"stalled"`` at the first step that moves the objective the wrong way.
 
     Stopping rule: ``|F_{k+1} - F_k| <= tol * max(1, |F_k|)`` for the objective values
     ``F``; with ``x_tol`` also ``||x_{k+1} - x_k|| <= x_tol`` is required.
+
+    Certificate (what ``"converged"`` promises about the returned point ``x``):
+
+    * with ``stationarity``: ``stationarity(x)``, a stationarity measure of the *original*
+      problem supplied by the caller (e.g. a Frank-Wolfe gap ``max_{y feasible}
+      <grad F(x), y - x>`` or a projected-gradient residual), against
+      ``stationarity_tol`` (kind ``"stationarity"``);
+    * otherwise, the *surrogate gain* at ``x``: one more surrogate step ``y = step(x)`` is
+      solved and ``|F(y) - F(x)| / max(1, |F(x)|)`` is compared with ``tol`` (kind
+      ``"surrogate_gain"``). For a valid minorant ``F(y) - F(x)`` bounds the gain of the
+      surrogate problem built at ``x`` from above, and with matching gradients a zero gain
+      means that ``x`` is a KKT point of the original problem (Sun, Babu and Palomar 2017,
+      Thm. 1). This costs one extra ``step`` call, made only when the rule was met.
+
+    ``"converged"`` needs the rule met *and* the certificate within its tolerance; the rule
+    met with a failing certificate gives ``"stalled"``.
 
     Parameters
     ----------
@@ -482,7 +511,8 @@ def sca(
     objective : callable
         ``objective(x) -> float``: the original (not the surrogate) objective.
     tol : float
-        Relative tolerance on the objective change (> 0).
+        Relative tolerance on the objective change (> 0); also the tolerance of the
+        surrogate-gain certificate.
     max_iter : int
         Iteration cap (>= 1).
     maximize : bool
@@ -494,19 +524,32 @@ def sca(
         solver).
     callback : callable, optional
         ``callback(k, x)`` after each accepted iteration.
+    stationarity : callable, optional
+        ``stationarity(x) -> float >= 0``, zero exactly at KKT points of the original
+        problem; used as the certificate (evaluated at the returned point whatever the
+        status).
+    stationarity_tol : float, optional
+        Tolerance of ``stationarity`` (> 0; default ``tol``).
+    on_nonmonotone : {"stall", "continue"}
+        ``"stall"`` (default): a step that moves the objective the wrong way by more than
+        ``monotone_tol`` is rejected and the run stops with ``"stalled"`` at the last
+        monotone iterate (such a step means the surrogate is not a valid bound or the
+        subproblem was solved inaccurately). ``"continue"``: accept it, record it in
+        ``nonmonotone`` and go on.
 
     Returns
     -------
     SCAResult
-        Status ``"converged"``, ``"max_iter"``, or the status of a :class:`StepFailure`
+        Status ``"converged"``, ``"max_iter"``, ``"stalled"`` (rejected non-monotone step,
+        or rule met with a failing certificate), or the status of a :class:`StepFailure`
         (``"infeasible"``/``"solver_error"``); a non-finite objective gives
         ``"solver_error"``.
 
     Raises
     ------
     ValueError
-        For non-callable ``step``/``objective``, bad tolerances, or a non-finite objective
-        at ``x0``.
+        For non-callable ``step``/``objective``/``stationarity``, bad tolerances, or a
+        non-finite objective at ``x0``.
 
     References
     ----------
@@ -521,18 +564,34 @@ def sca(
     >>> import numpy as np
     >>> res = sca(lambda x: np.cbrt(x), np.array(0.3), lambda x: float(-x**4 + 2 * x**2),
     ...           tol=1e-12, max_iter=200)
-    >>> res.success, round(float(res.x), 6), res.monotone
-    (True, 1.0, True)
+    >>> res.success, round(float(res.x), 6), res.monotone, res.certificate.kind
+    (True, 1.0, True, 'surrogate_gain')
+
+    The same run certified by the derivative ``|f'(x)| = |4x - 4x^3|`` (unconstrained):
+
+    >>> res = sca(lambda x: np.cbrt(x), np.array(0.3), lambda x: float(-x**4 + 2 * x**2),
+    ...           tol=1e-12, max_iter=200, stationarity=lambda x: abs(4 * x - 4 * x**3),
+    ...           stationarity_tol=1e-5)
+    >>> res.success, res.certificate.value <= 1e-5
+    (True, True)
     """
     if not callable(step):
         raise ValueError("step must be callable")
     if not callable(objective):
         raise ValueError("objective must be callable")
+    if stationarity is not None and not callable(stationarity):
+        raise ValueError("stationarity must be callable")
     tol = float(check_positive(tol, "tol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     monotone_tol = float(check_nonnegative(monotone_tol, "monotone_tol"))
     if x_tol is not None:
         x_tol = float(check_positive(x_tol, "x_tol"))
+    stat_tol = (
+        tol
+        if stationarity_tol is None
+        else float(check_positive(stationarity_tol, "stationarity_tol"))
+    )
+    check_choice(on_nonmonotone, "on_nonmonotone", ("stall", "continue"))
     sign = 1.0 if maximize else -1.0
     t0 = time.perf_counter()
     x = x0
@@ -545,6 +604,7 @@ def sca(
         hist["step"] = []
     nonmono: list[int] = []
     status, message = "max_iter", f"no convergence within max_iter={max_iter} iterations"
+    rule_met = False
     k = 0
     for k in range(1, max_iter + 1):
         try:
@@ -559,8 +619,18 @@ def sca(
             k -= 1
             break
         dx = _tree_dist(x_new, x) if arrays else np.nan
-        if sign * (F_new - F) < -monotone_tol * max(1.0, abs(F)):
+        worse = sign * (F - F_new)
+        if worse > monotone_tol * max(1.0, abs(F)):
             nonmono.append(k)
+            if on_nonmonotone == "stall":
+                status = "stalled"
+                message = (
+                    f"iteration {k}: the step moved the objective the wrong way by {worse:.3e} "
+                    f"(> monotone_tol * max(1, |F|)); the surrogate is not a valid bound or "
+                    f"the subproblem was solved inaccurately; returning the last monotone iterate"
+                )
+                k -= 1
+                break
         done = abs(F_new - F) <= tol * max(1.0, abs(F))
         if x_tol is not None and arrays:
             done = done and dx <= x_tol
@@ -571,8 +641,15 @@ def sca(
         if callback is not None:
             callback(k, x)
         if done:
-            status, message = "converged", ""
+            rule_met = True
             break
+    cert, cert_note = _sca_certificate(step, objective, x, F, tol, stationarity, stat_tol, rule_met)
+    if rule_met:
+        status = settle(True, cert)
+        if status == "converged":
+            message = ""
+        else:
+            message = f"stopping rule met at iteration {k} but the certificate fails: {cert_note}"
     return SCAResult(
         x=x,
         objective=F,
@@ -582,4 +659,37 @@ def sca(
         history=as_history(hist) if arrays else {"objective": np.asarray(hist["objective"])},
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
+    )
+
+
+def _sca_certificate(step, objective, x, F, tol, stationarity, stat_tol, rule_met):
+    """Certificate of the returned SCA point and a note on why it could fail."""
+    if stationarity is not None:
+        val = float(stationarity(x))
+        if val < 0:
+            raise ValueError(f"stationarity(x) must be >= 0, got {val!r}")
+        cert = Certificate(
+            kind="stationarity",
+            value=val,
+            tolerance=stat_tol,
+            detail="caller-supplied stationarity measure of the original problem at x",
+        )
+        return cert, f"stationarity {val:.3e} > {stat_tol:.3e}"
+    if not rule_met:  # the surrogate gain costs a subproblem solve: only to certify a stop
+        return None, ""
+    try:
+        y = step(x)
+        gain = abs(float(objective(y)) - F) / max(1.0, abs(F))
+    except StepFailure as exc:
+        return None, f"the certifying surrogate step failed ({exc.status}: {exc.message})"
+    cert = Certificate(
+        kind="surrogate_gain",
+        value=gain if np.isfinite(gain) else np.nan,
+        tolerance=tol,
+        detail="|F(step(x)) - F(x)| / max(1, |F(x)|): objective change of one more surrogate step",
+    )
+    return (
+        cert,
+        f"one more surrogate step still changes the objective by {gain:.3e} (> tol={tol:.3e})",
     )

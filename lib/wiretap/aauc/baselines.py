@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import convex
 from .._validation import as_array, check_int, check_positive
-from ..results import IterativeResult, as_history
+from ..results import Certificate, IterativeResult, as_history, settle
 from . import _solve
 from .model import Scenario
 
@@ -82,7 +82,9 @@ def _multicast_problem(n: int, k: int):
     return _CACHE[key]
 
 
-def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e-5) -> DirectResult:
+def direct_multicast(
+    scenario: Scenario, *, max_iter: int = 100, tol: float = 1e-5, gap_tol: float = 1e-2
+) -> DirectResult:
     """Max-min-SNR multicast beamformer for direct transmission (paper Sec. VII-A, [54]).
 
     Solves ``max_v min_k |g_k^H v|^2 / sigma_k^2`` s.t. ``||v||^2 <= P_max`` by successive
@@ -97,14 +99,23 @@ def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e
     max_iter : int
     tol : float
         Stop when the smallest SNR improves by less than ``tol`` relatively.
+    gap_tol : float
+        Tolerance of the certificate: the SCA model gap at the returned ``v``, i.e. the
+        optimal value of the SOCP built at ``v`` minus the smallest SNR at ``v``, divided
+        by that SNR (one extra SOCP solve). It is >= 0 and 0 exactly at a KKT point of
+        the max-min problem (a first-order stationarity measure).
 
     Returns
     -------
     DirectResult
+        Status ``"converged"`` when the stopping rule fired (or a step made no progress)
+        and the model gap is at most ``gap_tol``; ``"stalled"`` when it fired but the gap
+        is larger; ``"max_iter"``; ``"solver_error"``.
     """
     sc = _check_scenario(scenario)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_positive(tol, "tol"))
+    gap_tol = float(check_positive(gap_tol, "gap_tol"))
     t0 = time.perf_counter()
     p = sc.params
     G = sc.G / np.sqrt(p.noise_power)
@@ -119,12 +130,16 @@ def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e
     pw.value = p.p_max
     snr = [float(np.min(np.abs(G.conj().T @ v) ** 2))]
     vs = [v]
-    status, message, it = "max_iter", "", 0
-    for it in range(1, max_iter + 1):
+    status, message, it, rule_met = "max_iter", "", 0, False
+
+    def model(v):
         u0 = G.conj().T @ v
         C.value = np.conj(u0)[:, None] * G.conj().T
         b.value = -(np.abs(u0) ** 2)
-        info, _ = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
+        return _solve.solve(prob, ("optimal", "optimal_inaccurate"))[0]
+
+    for it in range(1, max_iter + 1):
+        info = model(v)
         if not info.ok or var.value is None:
             status, message = "solver_error", f"SCA step {it}: status {info.status}"
             it -= 1
@@ -135,15 +150,31 @@ def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e
             v_new = v_new * np.sqrt(p.p_max) / nv
         s_new = float(np.min(np.abs(G.conj().T @ v_new) ** 2))
         if s_new < snr[-1] * (1 - 1e-9):
-            status, message = "converged", f"SCA step {it} did not improve; stopped"
+            rule_met, message = True, f"SCA step {it} did not improve; stopped"
             it -= 1
             break
         v = v_new
         snr.append(s_new)
         vs.append(v)
         if s_new - snr[-2] <= tol * max(1.0, snr[-2]):
-            status = "converged"
+            rule_met = True
             break
+    cert = None
+    if status != "solver_error":
+        info = model(v)
+        gap = (info.value - snr[-1]) / max(snr[-1], 1e-300) if info.ok else float("nan")
+        cert = Certificate(
+            kind="stationarity",
+            value=max(gap, 0.0) if np.isfinite(gap) else float("nan"),
+            tolerance=gap_tol,
+            detail="SCA model gap at the returned v (SOCP value minus smallest SNR), "
+            "relative to the smallest SNR",
+        )
+        status = settle(rule_met, cert, otherwise="max_iter")
+        if status != "converged":
+            message = (message + "; " if message else "") + (
+                f"relative model gap {cert.value:.2e} (tolerance {gap_tol:g})"
+            )
     return DirectResult(
         v=v,
         snr=snr[-1],
@@ -152,6 +183,7 @@ def direct_multicast(scenario: Scenario, *, max_iter: int = 100, tol: float = 1e
         history=as_history({"snr": snr, "v": vs}),
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
     )
 
 

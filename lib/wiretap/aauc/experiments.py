@@ -67,8 +67,12 @@ def compare_schemes(
     dict
         For each scheme ``s``: ``s`` (secrecy rate against the actual eavesdropper,
         bits/s/Hz), ``s + "_time"`` (seconds) and, for the AAUC schemes, ``s + "_model"``
-        (P2 objective) and ``s + "_failed"`` (1.0 if the solver reported an error; the
-        last feasible iterate is evaluated then).
+        (P2 objective; the Q2 objective for ``"irs"``), ``s + "_failed"`` (1.0 if the
+        solver reported an error; the last feasible iterate is evaluated then),
+        ``s + "_certified"`` (1.0 if the result's certificate holds, whatever the status),
+        ``s + "_cert"`` (the certificate's value, NaN when there is none) and
+        ``s + "_stalled"`` (1.0 for status ``"stalled"``) and ``s + "_capped"`` (1.0 for
+        status ``"max_iter"``).
     """
     gen = as_generator(rng)
     bad = [s for s in schemes if s not in SCHEMES]
@@ -84,14 +88,14 @@ def compare_schemes(
             r = direct_multicast(sc, tol=direct_tol)
             out[s] = direct_secrecy_rate(sc, r.v)
             out[s + "_time"] = time.perf_counter() - t0
-            out[s + "_failed"] = float(r.status == "solver_error")
+            _status(out, s, r)
             continue
         if s == "irs":
             r = irs_sco(IRSProblem.from_scenario(sc), max_iter=sco_iterations, tol=sco_tol)
             out[s] = irs_secrecy_rate(sc, r.v, r.u)
             out[s + "_time"] = time.perf_counter() - t0
             out[s + "_model"] = r.objective
-            out[s + "_failed"] = float(r.status == "solver_error")
+            _status(out, s, r)
             continue
         if s == "sco":
             r = sco(pb, max_iter=sco_iterations, tol=sco_tol)
@@ -108,8 +112,17 @@ def compare_schemes(
         out[s] = aauc_secrecy_rate(sc, r.v, r.w)
         out[s + "_time"] = elapsed
         out[s + "_model"] = r.objective
-        out[s + "_failed"] = float(r.status == "solver_error")
+        _status(out, s, r)
     return out
+
+
+def _status(out: dict, s: str, r) -> None:
+    """Outcome flags of a solver result: error, stalled, certified, certificate value."""
+    out[s + "_failed"] = float(r.status == "solver_error")
+    out[s + "_stalled"] = float(r.status == "stalled")
+    out[s + "_capped"] = float(r.status == "max_iter")
+    out[s + "_certified"] = float(r.certified)
+    out[s + "_cert"] = float("nan") if r.certificate is None else r.certificate.value
 
 
 def fit_experiment(

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import convex
 from .._validation import check_int, check_positive
-from ..results import IterativeResult, as_history
+from ..results import Certificate, IterativeResult, as_history, settle
 from . import _solve
 from .angular import angular_matrix
 from .large import equal_snr_beamformer
@@ -160,7 +160,12 @@ def _irs_subproblem(n: int, m: int):
 
 
 def irs_sco(
-    problem: IRSProblem, *, max_iter: int = 50, tol: float = 1e-5, reduce: bool = True
+    problem: IRSProblem,
+    *,
+    max_iter: int = 50,
+    tol: float = 1e-5,
+    reduce: bool = True,
+    gap_tol: float = 1e-3,
 ) -> IRSResult:
     """Solve Q2 (paper eq. (45)) by successive convex optimization.
 
@@ -176,15 +181,25 @@ def irs_sco(
         Relative improvement below which the iterations stop.
     reduce : bool
         Work in the reduced coordinates (exact).
+    gap_tol : float
+        Tolerance of the certificate: the surrogate gap at the returned point, i.e. the
+        optimal value of the convex subproblem built there minus the Q2 objective there
+        (bits/s/Hz, divided by ``max(1, |objective|)``; one extra conic solve). The
+        subproblem is tight at its linearization point, so the gap is >= 0 (up to solver
+        accuracy) and 0 at a KKT point of Q2.
 
     Returns
     -------
     IRSResult
+        Status ``"converged"`` when the stopping rule fired (or a step made no progress)
+        and the gap is at most ``gap_tol``; ``"stalled"`` when it fired but the gap is
+        larger; ``"max_iter"``; ``"solver_error"``.
     """
     if not isinstance(problem, IRSProblem):
         raise ValueError(f"problem must be an IRSProblem, got {type(problem).__name__}")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_positive(tol, "tol"))
+    gap_tol = float(check_positive(gap_tol, "gap_tol"))
     t0 = time.perf_counter()
     pb = problem.reduced() if reduce else problem
     helper = AAUCProblem(A=pb.A, h=pb.h, j=pb.j, p_max=pb.p_max, basis=pb.basis)
@@ -195,8 +210,10 @@ def irs_sco(
     hist = [pb.objective(y, c)]
     vs, cs = [pb.basis @ y], [c]
     retries = 0
-    status, message, it = "max_iter", "", 0
-    for it in range(1, max_iter + 1):
+    status, message, it, rule_met = "max_iter", "", 0, False
+
+    def load(y, c):
+        """Set the subproblem's parameters at ``(y, c)``; return the scale ``s``."""
         u0 = pb.A.conj().T @ y
         s0 = np.vdot(pb.h, c)
         l0 = float(np.sum(pb.j * np.abs(c) ** 2))
@@ -212,6 +229,10 @@ def irs_sco(
         par["q"].value = np.sqrt(pb.j / (_LN2 * (1.0 + l0))) * sc
         par["e0"].value = float(l0 / (_LN2 * (1.0 + l0)) - np.log2(1.0 + l0))
         par["p"].value = pb.p_max
+        return sc
+
+    for it in range(1, max_iter + 1):
+        sc = load(y, c)
         info, n_retry = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
         retries += n_retry
         if not info.ok or yv.value is None:
@@ -234,7 +255,7 @@ def irs_sco(
             it -= 1
             break
         if f_new < hist[-1]:
-            status = "converged"
+            rule_met = True
             message = f"Q2 step {it}: no improvement within solver accuracy; kept the last point"
             it -= 1
             break
@@ -243,8 +264,27 @@ def irs_sco(
         vs.append(pb.basis @ y)
         cs.append(c)
         if abs(hist[-1] - hist[-2]) <= tol * max(1.0, abs(hist[-2])):
-            status = "converged"
+            rule_met = True
             break
+    cert = None
+    if status != "solver_error":
+        load(y, c)
+        info, n_retry = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
+        retries += n_retry
+        f = pb.objective(y, c)
+        gap = (info.value - f) / max(1.0, abs(f)) if info.ok else float("nan")
+        cert = Certificate(
+            kind="stationarity",
+            value=max(gap, 0.0) if np.isfinite(gap) else float("nan"),
+            tolerance=gap_tol,
+            detail="surrogate gap of Q2 at the returned point (subproblem value minus "
+            "objective), relative to max(1, |objective|)",
+        )
+        status = settle(rule_met, cert, otherwise="max_iter")
+        if status != "converged":
+            message = (message + "; " if message else "") + (
+                f"relative surrogate gap {cert.value:.2e} (tolerance {gap_tol:g})"
+            )
     gv = pb.A.conj().T @ y
     u = np.divide(c, gv, out=np.zeros_like(c), where=np.abs(gv) > 0)
     u = u / np.maximum(np.abs(u), 1.0)
@@ -258,4 +298,5 @@ def irs_sco(
         history=as_history({"objective": hist, "v": vs, "c": cs}),
         elapsed=time.perf_counter() - t0,
         message=message + (f" ({retries} solver retries)" if retries else ""),
+        certificate=cert,
     )

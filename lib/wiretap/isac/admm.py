@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validation import check_choice, check_int, check_positive
 from ..convex import require_dpp
-from ..results import IterativeResult, as_history
+from ..results import IterativeResult, as_history, settle
 from .design import (
     LN2,
     Design,
@@ -481,6 +481,16 @@ class ADMMResult(IterativeResult):
     messages : int
         Real numbers exchanged between agents and the controller over all iterations.
     messages_per_iteration : int
+    tol_residual : float
+        Consensus tolerance in force at the end (tightened when a design that met the
+        stopping rule failed its re-check, see :func:`decentralized_design`).
+    init_iterations : int
+        SCA steps of the initialisation run inside this call (0 when ``init`` was given).
+
+    The certificate (kind ``"feasibility"``) is the largest violation of C1-C3 of problem
+    (18) in :func:`~wiretap.isac.check_design` (exact worst-case leakage over the per-BS
+    balls), against ``DesignCheck.tol`` (1e-4): a ``"converged"`` consensus design is
+    feasible for the *centralized* problem, whatever its copies said.
     """
 
     design: Design | None = None
@@ -491,6 +501,8 @@ class ADMMResult(IterativeResult):
     messages: int = 0
     messages_per_iteration: int = 0
     xi: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tol_residual: float = float("nan")
+    init_iterations: int = 0
 
 
 def _initial_local(scn: Scenario, agents: list[BSAgent], W, R, s2_radius) -> list[dict]:
@@ -554,6 +566,7 @@ def decentralized_design(
     tol: float = 1e-3,
     tol_residual: float = 1e-4,
     max_iter: int = 40,
+    init_iter: int = 40,
     mse0: float | None = None,
     init=None,
     rebuild: bool = False,
@@ -577,10 +590,18 @@ def decentralized_design(
         them. A bounded penalty keeps the convergence behaviour of ADMM with a fixed
         penalty once the cap is reached.
     tol, tol_residual : float
-        Stop when the relative change of the total power is below ``tol`` *and* the
+        Stopping rule: the relative change of the total power is below ``tol`` *and* the
         largest consensus residual ``|x - E z|`` is below ``tol_residual`` (interference
-        copies in noise units, FIM copies relative to their size).
+        copies in noise units, FIM copies relative to their size). When the rule fires, the
+        design is re-checked against problem (18) (:func:`~wiretap.isac.check_design`,
+        exact worst cases): if it passes, the status is ``"converged"``; if not (the copies
+        agree only to ``tol_residual``, which can leave a rate short by about as much),
+        ``tol_residual`` is divided by 10 and the iterations go on.
     max_iter : int
+        Cap on the ADMM iterations; ``"max_iter"`` when reached (the last design is
+        returned with its certificate).
+    init_iter : int
+        Cap on the SCA steps of the initialisation (unused when ``init`` is given).
     mse0 : float, optional
         Sensing requirement of the shared initial point (:func:`initial_state`).
     init : optional
@@ -605,17 +626,25 @@ def decentralized_design(
     if rho_max < rho0:
         raise ValueError(f"rho_max must be >= rho0, got {rho_max} < {rho0}")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
+    init_iter = check_int(init_iter, "init_iter", minimum=1)
+    tol = float(check_positive(tol, "tol"))
+    tol_res = float(check_positive(tol_residual, "tol_residual"))
     if mode == "fixed":
         mse = float(check_positive(mse, "mse"))
     agents = [BSAgent(scn, m, mode, mse, rebuild) for m in range(scn.M)]
+    init_it = 0
     if init is None:
-        status, msg, init = initial_state(scn, mse if mode == "fixed" else mse0, rebuild=rebuild)
+        status, msg, init = initial_state(
+            scn, mse if mode == "fixed" else mse0, rebuild=rebuild, max_iter=init_iter
+        )
+        init_it = init.iterations
         if status not in ("converged", "max_iter"):
             return ADMMResult(
                 status=status,
                 iterations=0,
                 message="initialisation: " + msg,
                 elapsed=time.perf_counter() - t0,
+                init_iterations=init_it,
             )
     s_init = init.delta**2
     sts = _initial_local(scn, agents, init.W, init.R, s_init)
@@ -649,6 +678,7 @@ def decentralized_design(
         "fallbacks": [0],
         "retries": [0],
         "inaccurate": [0],
+        "tightened": [],
     }
     status, msg, it = "max_iter", "", 0
     for it in range(1, max_iter + 1):
@@ -657,8 +687,13 @@ def decentralized_design(
             centers = _centers(maps, m, z, lam[m], rho)
             ok, info, st = ag.solve_local(sts[m], centers, rho)
             if not ok:
-                status = "infeasible" if info.infeasible else "solver_error"
-                msg = f"local problem (136) of BS {m} at iteration {it}: {info.status}"
+                # the local problem is an SCA restriction with consensus copies fixed: its
+                # infeasibility is no certificate for problem (18)
+                status = "solver_error"
+                msg = (
+                    f"local problem (136) of BS {m} at iteration {it}: {info.status} "
+                    "(not a certificate)"
+                )
                 break
             new.append(ag.update_multipliers(st))
         if len(new) < scn.M:
@@ -688,23 +723,42 @@ def decentralized_design(
         hist["retries"].append(sum(ag.retries for ag in agents))
         hist["inaccurate"].append(sum(ag.inaccurate for ag in agents))
         prev = hist["objective"][-2]
-        if abs(obj - prev) <= tol * abs(prev) and hist["primal_residual"][-1] <= tol_residual:
-            status = "converged"
-            break
-    if status in ("infeasible", "solver_error"):
+        rule = abs(obj - prev) <= tol * abs(prev) and hist["primal_residual"][-1] <= tol_res
+        if rule:
+            design = rank_one_shift(scn, W, R)
+            chk = check_design(scn, design)
+            if chk.feasible:
+                status = "converged"
+                break
+            hist["tightened"].append(it)
+            tol_res /= 10.0
+    if status == "solver_error":
         return ADMMResult(
             status=status,
             iterations=it,
-            history=as_history(hist),
+            history=as_history({k: v for k, v in hist.items() if k != "tightened"}),
             message=msg,
             elapsed=time.perf_counter() - t0,
+            tol_residual=tol_res,
+            init_iterations=init_it,
         )
     W = np.stack([s["W"] for s in sts], 1)
     R = np.stack([s["R"] for s in sts], 1)
     xi = np.stack([s["xi"] for s in sts], 1)
     rank_min = float(rank_ratio(W).min())
-    design = rank_one_shift(scn, W, R)
-    chk = check_design(scn, design)
+    if status != "converged":  # a converged design was re-checked in the loop
+        design = rank_one_shift(scn, W, R)
+        chk = check_design(scn, design)
+    cert = chk.certificate()
+    status = settle(status == "converged", cert, otherwise="max_iter")
+    tightened = hist.pop("tightened")
+    if status == "max_iter":
+        msg = f"iteration cap reached after {it} iterations; " + chk.describe()
+        if tightened:
+            msg += (
+                f"; the stopping rule fired at iteration(s) {tightened} with a design that "
+                f"failed the re-check, consensus tolerance tightened to {tol_res:.1e}"
+            )
     n_it = it
     return ADMMResult(
         status=status,
@@ -712,6 +766,9 @@ def decentralized_design(
         history=as_history(hist),
         elapsed=time.perf_counter() - t0,
         message=msg,
+        certificate=cert,
+        tol_residual=tol_res,
+        init_iterations=init_it,
         design=design,
         check=chk,
         total_power=float(design.power(scn).sum()),

@@ -13,14 +13,41 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int, check_positive
-from .admm import decentralized_design
-from .design import baseline_separate, centralized_design, initial_state
+from .admm import ADMMResult, decentralized_design
+from .design import CentralizedResult, baseline_separate, centralized_design, initial_state
 from .geometry import Scenario
 
-__all__ = ["SCHEMES", "feasible_mean", "run_schemes", "summarize"]
+__all__ = ["OUTCOMES", "SCHEMES", "feasible_mean", "outcome", "run_schemes", "summarize"]
 
 SCHEMES: tuple[str, ...] = ("Proposed 1", "Proposed 2", "Baseline 1", "Baseline 2")
 """Names of the compared schemes, in the paper's order."""
+
+OUTCOMES: tuple[str, ...] = (
+    "passed",
+    "unconverged",
+    "certified infeasible",
+    "no feasible point",
+    "solver error",
+)
+"""How a run ended, as counted in the tables (see :func:`outcome`)."""
+
+
+def outcome(result) -> str:
+    """One of :data:`OUTCOMES` for a scheme's result.
+
+    ``"passed"``: a design that passes the exact re-check (:func:`check_design`);
+    ``"unconverged"``: a design that fails it (status ``"max_iter"`` or ``"stalled"``);
+    ``"certified infeasible"``: status ``"infeasible"`` (a certificate in the message);
+    ``"no feasible point"``: status ``"no_feasible_point"`` (no proof of infeasibility);
+    ``"solver error"``: status ``"solver_error"``.
+    """
+    if result.design is not None and result.check is not None and result.check.feasible:
+        return "passed"
+    return {
+        "infeasible": "certified infeasible",
+        "no_feasible_point": "no feasible point",
+        "solver_error": "solver error",
+    }.get(result.status, "unconverged")
 
 
 def run_schemes(
@@ -65,13 +92,19 @@ def run_schemes(
     bcd_iter = check_int(bcd_iter, "bcd_iter", minimum=1)
     out = {}
     if "Proposed 1" in schemes or "Proposed 2" in schemes:
-        status, _, st = initial_state(scn)
+        status, msg, st = initial_state(scn)
         if status not in ("converged", "max_iter"):
-            # the same certificate / message as each algorithm would report on its own
-            fail = centralized_design(scn, max_iter=1)
-            for name in ("Proposed 1", "Proposed 2"):
-                if name in schemes:
-                    out[name] = fail
+            # the initialisation's status and message, as each algorithm reports it
+            kw = dict(
+                status=status,
+                iterations=0,
+                message="initialisation: " + msg,
+                init_iterations=st.iterations,
+            )
+            if "Proposed 1" in schemes:
+                out["Proposed 1"] = CentralizedResult(**kw)
+            if "Proposed 2" in schemes:
+                out["Proposed 2"] = ADMMResult(**kw)
         else:
             if "Proposed 1" in schemes:
                 out["Proposed 1"] = centralized_design(scn, init=st, max_iter=bcd_iter)
@@ -101,33 +134,37 @@ def summarize(results: dict, names=None) -> dict[str, float]:
     -------
     dict of str to float
         For every scheme ``name``: ``name`` (total power, mW), ``name + " mse"``
-        (``tr(CRB)``, m^2), ``name + " iterations"``, and ``name + " ok"`` (1.0 when the
-        design passed the exact re-check, else 0.0). Power and MSE are ``nan`` unless the
-        design passed; ``name + " infeasible"`` is 1.0 when the solver reported infeasibility
-        (with or without a certificate) and ``name + " failed"`` when it reported a solver
-        error.
+        (``tr(CRB)``, m^2), ``name + " iterations"``, ``name + " converged"`` (1.0 for
+        status ``"converged"``), and one indicator per outcome of :func:`outcome`:
+        ``name + " ok"`` (passed the exact re-check), ``" unconverged"``, ``" infeasible"``
+        (certified only), ``" no point"`` (no feasible point found, no proof) and
+        ``" failed"`` (solver error); exactly one of them is 1.0. Power and MSE are
+        ``nan`` unless the design passed.
 
     Examples
     --------
     >>> from wiretap.isac import paper_scenario
     >>> s = summarize(run_schemes(paper_scenario(0, r_info=30.0), schemes=("Baseline 1",)))
-    >>> s["Baseline 1 ok"], s["Baseline 1 infeasible"]
-    (0.0, 1.0)
+    >>> s["Baseline 1 ok"], s["Baseline 1 infeasible"], s["Baseline 1 no point"]
+    (0.0, 1.0, 0.0)
     """
+    suffixes = (" ok", " unconverged", " infeasible", " no point", " failed")
+    fields = dict(zip(OUTCOMES, suffixes, strict=True))
     out = {}
     for name in results if names is None else names:
         r = results.get(name)
         if r is None:
-            for suffix in ("", " mse", " iterations", " ok", " infeasible", " failed"):
+            for suffix in ("", " mse", " iterations", " converged", *fields.values()):
                 out[name + suffix] = float("nan")
             continue
-        ok = r.design is not None and r.check is not None and r.check.feasible
+        how = outcome(r)
+        ok = how == "passed"
         out[name] = float(r.total_power) if ok else float("nan")
         out[name + " mse"] = float(r.mse) if ok else float("nan")
         out[name + " iterations"] = float(r.iterations)
-        out[name + " ok"] = float(ok)
-        out[name + " infeasible"] = float(r.status == "infeasible")
-        out[name + " failed"] = float(r.status == "solver_error")
+        out[name + " converged"] = float(r.status == "converged")
+        for key, suffix in fields.items():
+            out[name + suffix] = float(how == key)
     return out
 
 

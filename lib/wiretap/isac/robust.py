@@ -3,21 +3,35 @@
 * :func:`csi_radius` is paper eq. (17); :func:`bound_coefficients` gives ``a_m`` (corrected
   eq. (55)) and ``b_m`` (eq. (56)).
 * :func:`trs_min` solves ``min f(x)`` over a ball exactly (trust-region subproblem);
-  :func:`max_ratio_on_ball` maximises a ratio of quadratics over a ball (Dinkelbach with
-  exact inner steps). Both are the exact references behind :func:`worst_case_leakage`.
+  :func:`worst_ratio_on_ball` maximises a ratio of quadratics over a ball (Dinkelbach with
+  exact inner steps) and certifies the result (an attained value and a proven upper bound);
+  :func:`max_ratio_on_ball` returns that upper bound, so callers never under-state a worst
+  case. They are the exact references behind :func:`worst_case_leakage`.
 * :func:`s_procedure_matrix` is the LMI of paper eq. (51).
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 import numpy as np
 from scipy.linalg import block_diag
 from scipy.optimize import brentq
 
-from .._validation import as_array, as_generator, check_choice, check_int, check_nonnegative
+from .._validation import (
+    as_array,
+    as_generator,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
+from ..results import Certificate, IterativeResult, as_history, settle
 from .geometry import Scenario, steering
 
 __all__ = [
+    "BallRatio",
     "angle_radius",
     "bound_coefficients",
     "bound_coefficients_printed",
@@ -33,6 +47,7 @@ __all__ = [
     "user_rates",
     "worst_case_leakage",
     "worst_case_leakage_sampled",
+    "worst_ratio_on_ball",
 ]
 
 
@@ -237,49 +252,170 @@ def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
     return fval(x), x, float(mu)
 
 
-def max_ratio_on_ball(
+@dataclass(frozen=True, kw_only=True)
+class BallRatio(IterativeResult):
+    """Outcome of :func:`worst_ratio_on_ball` (Dinkelbach's method).
+
+    Attributes
+    ----------
+    ratio : float
+        ``N(g) / D(g)`` at the returned point: an *attained* value, a lower bound on the
+        maximum.
+    upper : float
+        A certified upper bound on the maximum: ``xi + max(-v, 0) / c0`` where ``v`` is the
+        exact minimum of ``xi D - N`` over the ball at the last Dinkelbach value ``xi``
+        (``D >= c0`` on the ball). ``eta`` is an S-lemma multiplier for ``upper``.
+    g : ndarray, complex, shape (n,)
+        The best point found.
+    eta : float
+        Multiplier with which the LMI of paper eq. (51) at ``xi = upper`` holds.
+
+    The certificate (kind ``"worst_case_gap"``) is ``upper - ratio`` against
+    ``tol * max(1, ratio)``: when it holds, ``ratio`` is the exact worst case to that
+    accuracy.
+    """
+
+    ratio: float = float("nan")
+    upper: float = float("nan")
+    g: np.ndarray = field(default_factory=lambda: np.zeros(0, complex))
+    eta: float = 0.0
+
+
+def worst_ratio_on_ball(
     P, Q, center, radius: float, c0: float, *, tol: float = 1e-10, max_iter: int = 100
-) -> tuple[float, np.ndarray, float]:
-    """Exact ``max (g^H P g) / (g^H Q g + c0)`` over ``||g - center|| <= radius``.
+) -> BallRatio:
+    """Certified ``max (g^H P g) / (g^H Q g + c0)`` over ``||g - center|| <= radius``.
 
     Dinkelbach's method: ``xi <- N(x)/D(x)`` with ``x`` maximising ``N - xi D`` (an exact
-    trust-region step). ``P, Q`` Hermitian PSD, ``c0 > 0``.
+    trust-region step, :func:`trs_min`). Stopping rule: ``max (N - xi D) <= tol max(1, xi)``.
+    Whatever the exit, the last exact inner step bounds the maximum from above
+    (``N - xi D <= -v`` on the ball and ``D >= c0`` give ``max N/D <= xi - v / c0``), so the
+    result brackets the exact worst case in ``[ratio, upper]``.
+
+    Parameters
+    ----------
+    P, Q : array_like, complex, shape (n, n)
+        Hermitian positive semidefinite (to solver accuracy).
+    center : array_like, complex, shape (n,)
+    radius : float
+        >= 0.
+    c0 : float
+        > 0.
+    tol : float
+        Relative tolerance of the stopping rule and of the certificate.
+    max_iter : int
+        Cap on the Dinkelbach steps.
 
     Returns
     -------
-    ratio : float
-    g : ndarray
-        A maximiser.
-    eta : float
-        S-lemma multiplier certifying ``N - ratio D <= 0`` on the ball.
+    BallRatio
+        ``"converged"`` (rule met and ``upper - ratio <= tol max(1, ratio)``), ``"stalled"``
+        (the ratio stopped increasing before the rule was met: round-off), or
+        ``"max_iter"``.
 
-    Both ``ratio`` and ``eta`` are non-negative: for PSD ``P, Q`` they are in exact
-    arithmetic, and matrices from a solver are PSD only to its tolerance, so round-off
-    negatives are returned as zero.
+    Examples
+    --------
+    >>> r = worst_ratio_on_ball(np.eye(2), np.zeros((2, 2)), np.array([1.0, 0.0]), 1.0, 1.0)
+    >>> r.status, round(r.ratio, 9), r.certificate.holds
+    ('converged', 4.0, True)
+    >>> worst_ratio_on_ball(np.diag([2.0, 1.0]), np.eye(2), np.ones(2), 0.5, 1.0,
+    ...                     max_iter=1).status
+    'max_iter'
     """
     P = as_array(P, "P", ndim=2, kind="complex")
     Q = as_array(Q, "Q", ndim=2, kind="complex")
     g0 = as_array(center, "center", ndim=1, kind="complex")
-    if c0 <= 0:
+    n = g0.size
+    if P.shape != (n, n) or Q.shape != (n, n):
+        raise ValueError(f"P and Q must have shape ({n}, {n}), got {P.shape} and {Q.shape}")
+    r = float(check_nonnegative(radius, "radius"))
+    if not (np.isfinite(c0) and c0 > 0):
         raise ValueError(f"c0 must be > 0, got {c0}")
+    tol = float(check_positive(tol, "tol"))
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    t0 = time.perf_counter()
 
     def ratio(g):
         return float(np.real(np.vdot(g, P @ g)) / (np.real(np.vdot(g, Q @ g)) + c0))
 
     xi = ratio(g0)
-    eta = 0.0
-    g = g0
+    best, g = xi, g0
+    eta, upper = 0.0, np.inf
+    trace = {"ratio": [xi], "residual": []}
+    rule = stuck = False
     for _ in range(max_iter):
         A = xi * Q - P
-        val, x, eta = trs_min(A, A @ g0, float(np.real(np.vdot(g0, A @ g0)) + xi * c0), radius)
-        # val = min (xi D - N); the max of N - xi D is -val
-        g = g0 + x
-        new = ratio(g)
-        if -val <= tol * max(1.0, xi) or new <= xi:
-            xi = max(xi, new)
+        val, x, eta = trs_min(A, A @ g0, float(np.real(np.vdot(g0, A @ g0)) + xi * c0), r)
+        # val = min (xi D - N) over the ball: max (N / D) <= xi + max(-val, 0) / c0
+        upper = xi + max(-val, 0.0) / c0
+        trace["residual"].append(max(-val, 0.0))
+        cand = g0 + x
+        new = ratio(cand)
+        if new > best:
+            best, g = new, cand
+        trace["ratio"].append(best)
+        if -val <= tol * max(1.0, xi):
+            rule = True
+            break
+        if new <= xi:
+            stuck = True
             break
         xi = new
-    return max(xi, 0.0), g, max(float(eta), 0.0)
+    it = len(trace["residual"])
+    best = max(best, 0.0)
+    upper = max(upper, best)
+    cert = Certificate(
+        kind="worst_case_gap",
+        value=upper - best,
+        tolerance=tol * max(1.0, best),
+        detail="certified upper bound minus attained ratio (exact trust-region step)",
+    )
+    status = settle(rule, cert, otherwise="stalled" if stuck else "max_iter")
+    msg = ""
+    if status != "converged":
+        msg = (
+            f"Dinkelbach {status} after {it} steps: worst case in [{best:.6g}, {upper:.6g}]"
+            " (use the upper bound)"
+        )
+    return BallRatio(
+        status=status,
+        iterations=it,
+        history=as_history(trace),
+        elapsed=time.perf_counter() - t0,
+        message=msg,
+        certificate=cert,
+        ratio=best,
+        upper=float(upper),
+        g=g,
+        eta=max(float(eta), 0.0),
+    )
+
+
+def max_ratio_on_ball(
+    P, Q, center, radius: float, c0: float, *, tol: float = 1e-10, max_iter: int = 100
+) -> tuple[float, np.ndarray, float]:
+    """Worst case ``max (g^H P g) / (g^H Q g + c0)`` over ``||g - center|| <= radius``.
+
+    A thin wrapper of :func:`worst_ratio_on_ball` that never under-states the worst case:
+    it returns the *certified upper bound*, which equals the exact maximum to ``tol``
+    (relative) when Dinkelbach's method converged, and is still a valid (conservative)
+    bound when it did not.
+
+    Returns
+    -------
+    ratio : float
+        ``BallRatio.upper`` (>= 0).
+    g : ndarray
+        The best point found (its ratio is ``BallRatio.ratio``).
+    eta : float
+        S-lemma multiplier certifying ``N - ratio D <= 0`` on the ball (>= 0).
+
+    Both ``ratio`` and ``eta`` are non-negative: for PSD ``P, Q`` they are in exact
+    arithmetic, and matrices from a solver are PSD only to its tolerance, so round-off
+    negatives are returned as zero.
+    """
+    res = worst_ratio_on_ball(P, Q, center, radius, c0, tol=tol, max_iter=max_iter)
+    return max(res.upper, 0.0), res.g, res.eta
 
 
 def s_procedure_matrix(P, Q, center, xi: float, eta: float, radius2: float, sigma2=1.0):

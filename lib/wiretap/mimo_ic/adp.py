@@ -26,14 +26,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
-from ..results import IterativeResult, as_history
+from ..results import Certificate, IterativeResult, as_history, settle
 from .model import (
     Network,
     backoff_start,
     initial_precoders,
     interference_covariance,
     secrecy_rates,
+    sum_rate_gradient,
+    utility_gradient,
 )
+from .reference import stationarity_residual
 from .robust import (
     EveProblem,
     PairView,
@@ -165,6 +168,10 @@ class PairAgent:
         self.solves = 0
         self.solve_time = 0.0
         self.rejected = 0
+        self.uncertified = 0
+        self.received = 0
+        self.received_numbers = 0
+        self.precoder_gaps: list[float] = []
 
     # -- sizes and helpers
     @property
@@ -187,7 +194,13 @@ class PairAgent:
     def hear(self, j: int, price) -> None:
         """Receive pair ``j``'s price (ignored by a selfish pair)."""
         if self.pricing and j in self.heard:
-            self.heard[j] = np.asarray(price, dtype=complex)
+            P = np.asarray(price, dtype=complex)
+            self.heard[j] = P
+            self.received += 1
+            # a Hermitian n x n matrix is n real diagonal entries and n (n - 1) / 2 complex
+            # off-diagonal ones: n^2 real numbers
+            n = P.shape[0]
+            self.received_numbers += n + n * (n - 1)
 
     def terms(self, Ups) -> RobustTerms:
         """The pair's robust utility at its current state (exact worst cases)."""
@@ -197,7 +210,7 @@ class PairAgent:
         self.solves += 1
         if np.isfinite(outcome.solve_time):
             self.solve_time += outcome.solve_time
-        if outcome.status not in _ACCEPT:
+        if outcome.status not in _ACCEPT or (step != "precoder" and not outcome.ok):
             raise _StepFailure(f"pair {self.index}, {step} step: solver status {outcome.status}")
 
     # -- the four steps of a turn
@@ -233,9 +246,14 @@ class PairAgent:
         Pi = self.cross_prices()
         if self.view.robust:
             prob = _problem(PrecoderProblem, (n_t, n_r, n_e, d_s, d_a, len(Pi)), self.rebuild)
-            X, out = prob.solve(self.view, self.aux, Pi, **self.solver_options)
+            scale = max(float(np.linalg.norm(self.X)), 1e-9 * np.sqrt(self.view.power))
+            X, out = prob.solve(self.view, self.aux, Pi, scale=scale, **self.solver_options)
             self._record(out, "precoder")
-            self.X = X
+            self.precoder_gaps.append(out.certificate.value)
+            if out.ok:
+                self.X = X
+            else:  # a point whose exact worst case disagrees with the SDP: not taken
+                self.uncertified += 1
         else:
             self.X, _ = nominal_precoder(
                 self.view.A,
@@ -302,7 +320,8 @@ class ADPResult(IterativeResult):
     messages : int
         Price messages sent (one per broadcast and receiving pair).
     numbers_exchanged : int
-        Real numbers carried by those messages (``n_r^2`` per Hermitian price).
+        Real numbers carried by those messages, counted by the receiving agents from the
+        matrices they heard (``n_r^2`` per Hermitian price).
     turn_drop : float
         Largest decrease of a pair's utility produced by one of its own steps (raw, before
         the safeguard; should be at solver-accuracy level).
@@ -311,6 +330,14 @@ class ADPResult(IterativeResult):
         next (the others' moves and the new prices included).
     rejected_steps : int
         Steps undone by the safeguard.
+    uncertified_steps : int
+        Precoder SDP points rejected because their exact worst case disagreed with the SDP
+        (see :class:`~wiretap.mimo_ic.SubproblemOutcome`); the pair kept its design.
+    precoder_gaps : ndarray, shape (n_precoder_solves,)
+        Certificate value of every precoder SDP solve (robust runs; empty otherwise): the
+        relative excess of the exact worst case over the SDP's epigraph value.
+    received : ndarray of int, shape (K,)
+        Price messages each pair received (counted by the receiving agent).
     solves : int
         SDP solves.
     solve_time : float
@@ -334,6 +361,9 @@ class ADPResult(IterativeResult):
     turn_drop: float
     round_drop: float
     rejected_steps: int
+    uncertified_steps: int
+    precoder_gaps: np.ndarray
+    received: np.ndarray
     solves: int
     solve_time: float
     settings: dict
@@ -366,6 +396,7 @@ def run_adp(
     rebuild: bool = False,
     safeguard: bool = True,
     solver_options: dict | None = None,
+    cert_tol: float = 1e-3,
 ) -> ADPResult:
     """Distributed robust AN precoding by pricing and alternating convex search (Alg. 1).
 
@@ -384,7 +415,8 @@ def run_adp(
     max_iter : int
         Maximum number of rounds (each pair takes one turn per round).
     tol : float
-        Stop when every pair's utility changed by at most ``tol (1 + |g_i|)`` over a round.
+        Stopping rule: every pair's utility changed by at most ``tol (1 + |g_i|)`` over a
+        round.
     rng : numpy.random.Generator or int, optional
         Needed for ``schedule="random"``.
     X0 : array_like, shape (K, n_t, d_s + d_a), optional
@@ -402,12 +434,28 @@ def run_adp(
         can only come from solver inaccuracy. Undone steps are counted.
     solver_options : dict, optional
         Passed to Clarabel.
+    cert_tol : float
+        Tolerance of the certificate, computed at the returned designs independently of the
+        stopping rule:
+
+        * no errors modelled (closed-form blocks): ``kind="stationarity"``, the relative
+          projected-gradient residual (:func:`~wiretap.mimo_ic.stationarity_residual`) of
+          the sum secrecy rate (priced; a KKT point, paper eqs. (67)-(70)) or of every pair's
+          own secrecy rate in its own design (selfish; a Nash equilibrium residual);
+        * robust: ``kind="equilibrium_residual"``, the largest gain of a pair's robust
+          utility (exact worst cases, not the SDP values) over its own turn in the last
+          round, relative to ``1 + |g_i|``: no pair could still improve by a block-ascent
+          turn. NaN (never holds) when a step was undone or an SDP point rejected in that
+          round, since the turn then did not test the block.
 
     Returns
     -------
     ADPResult
-        ``status`` is ``"converged"``, ``"max_iter"`` or ``"solver_error"`` (a subproblem
-        failed; the last accepted designs are returned and ``message`` names the step).
+        ``"converged"``: the rule was met and the certificate holds; ``"stalled"``: the rule
+        was met but the certificate fails (``message`` gives its value); ``"max_iter"``;
+        ``"solver_error"``: a subproblem failed (no point or a receiver/Eve status outside
+        ``optimal``/``optimal_inaccurate``); the last accepted designs are returned and
+        ``message`` names the step. The certificate is attached in every case but the last.
 
     Examples
     --------
@@ -424,6 +472,7 @@ def run_adp(
     check_choice(start, "start", STARTS)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
+    cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
     if schedule == "random" and rng is None:
         raise ValueError("rng is required for schedule='random'")
     gen = as_generator(rng) if schedule == "random" else None
@@ -456,17 +505,16 @@ def run_adp(
     def ups(i, Xs=None):
         return interference_covariance(H, designs() if Xs is None else Xs, i)
 
-    messages = numbers = 0
+    messages = 0
 
     def broadcast(i, price):
-        nonlocal messages, numbers
+        nonlocal messages
         last_price[i] = price
         if pricing:
             for a in agents:
                 if a.index != i:
                     a.hear(i, price)
                     messages += 1
-                    numbers += n_r * n_r
 
     last_price = np.zeros((K, n_r, n_r), complex)
     for i, a in enumerate(agents):
@@ -512,8 +560,15 @@ def run_adp(
             turn_drop = max(turn_drop, -change)
         return start, g
 
+    rule = False
+    last_round_clean = True
+
+    def undone():
+        return sum(a.rejected + a.uncertified for a in agents)
+
     try:
         for it in range(1, max_iter + 1):  # noqa: B007 (it names the round in messages)
+            undone_before = undone()
             starts, ends = np.zeros(K), np.zeros(K)
             if schedule == "jacobi":
                 Xs = designs()
@@ -536,9 +591,10 @@ def run_adp(
             hist["turn_start"].append(starts)
             hist["turn_end"].append(ends)
             record()
+            last_round_clean = undone() == undone_before
             u = hist["utility"]
             if np.all(np.abs(u[-1] - u[-2]) <= tol * (1.0 + np.abs(u[-1]))):
-                status = "converged"
+                rule = True
                 break
     except _StepFailure as exc:
         status, message = "solver_error", f"round {it}: {exc}"
@@ -553,13 +609,50 @@ def run_adp(
     final = [agents[i].terms(ups(i, Xs)) for i in range(K)]
     u = history["utility"]
     round_drop = float(max(0.0, np.max(-(np.diff(u, axis=0)), initial=0.0)))
+    robust = bool(agents[0].view.robust)
+    cert = None
+    if status != "solver_error":
+        if not robust:
+            d = sc.d_s
+            if pricing:
+                grad = sum_rate_gradient(H, network.G_hat, Xs, d)
+                what = "the sum secrecy rate (priced: KKT point)"
+            else:
+                grad = utility_gradient(H, network.G_hat, Xs, d, np.zeros((K, n_r, n_r)))
+                what = "each pair's own secrecy rate in its own design (selfish: Nash)"
+            cert = Certificate(
+                kind="stationarity",
+                value=stationarity_residual(grad, Xs, network.power, history["sum_rate"][-1]),
+                tolerance=cert_tol,
+                detail=f"relative projected-gradient residual of {what}, estimates",
+            )
+        else:
+            value = float("nan")
+            if rounds > 0 and last_round_clean:
+                gain = history["turn_end"][-1] - history["turn_start"][-1]
+                value = float(np.max(np.maximum(gain, 0.0) / (1.0 + np.abs(u[-1]))))
+            cert = Certificate(
+                kind="equilibrium_residual",
+                value=value,
+                tolerance=cert_tol,
+                detail="largest relative gain of a pair's exact robust utility over its own "
+                "turn in the last round (nan: a step was undone in that round)",
+            )
+        status = settle(rule, cert, otherwise="max_iter")
+        if status == "stalled":
+            message = (
+                f"utilities settled (tol {tol:.0e}) but the {cert.kind} is {cert.value:.2e} "
+                f"> {cert_tol:.0e}"
+            )
+        elif status == "max_iter":
+            message = f"{max_iter} rounds; {cert.kind} {cert.value:.2e} (tolerance {cert_tol:.0e})"
     settings = dict(
         pricing=pricing,
         aux=aux,
         schedule=schedule,
         max_iter=max_iter,
         tol=tol,
-        robust=bool(agents[0].view.robust),
+        robust=robust,
         n_t=n_t,
         start="X0" if X0 is not None else start,
         start_fraction=fraction,
@@ -570,6 +663,7 @@ def run_adp(
         history=history,
         elapsed=time.perf_counter() - t0,
         message=message,
+        certificate=cert,
         X=Xs,
         prices=last_price,
         secrecy=secrecy_rates(network, Xs),
@@ -577,10 +671,13 @@ def run_adp(
         utility=np.array([t.utility for t in final]),
         secrecy_bound=np.array([t.secrecy_bound for t in final]),
         messages=messages,
-        numbers_exchanged=numbers,
+        numbers_exchanged=int(sum(a.received_numbers for a in agents)),
         turn_drop=float(turn_drop),
         round_drop=round_drop,
         rejected_steps=int(sum(a.rejected for a in agents)),
+        uncertified_steps=int(sum(a.uncertified for a in agents)),
+        precoder_gaps=np.array([g for a in agents for g in a.precoder_gaps], dtype=float),
+        received=np.array([a.received for a in agents], dtype=int),
         solves=int(sum(a.solves for a in agents)),
         solve_time=float(sum(a.solve_time for a in agents)),
         settings=settings,

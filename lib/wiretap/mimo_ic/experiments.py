@@ -69,14 +69,19 @@ def trial(
     -------
     dict
         ``"<scheme>"`` (true channels), ``"<scheme>_est"`` (estimates), ``"<scheme>_ok"``
-        (1.0 if the run ended without a solver failure), and optionally histories (not for
-        ``gradient``) and ``"bound"``.
+        (1.0 if the run ended without a solver failure), ``"<scheme>_certified"`` (1.0 if
+        the run's certificate holds, whatever its status), for ``proposed`` and ``selfish``
+        ``"<scheme>_gap"`` and ``"<scheme>_gap_median"`` (largest and median certificate
+        value of its precoder SDPs, see :class:`~wiretap.mimo_ic.SubproblemOutcome`; nan
+        when no SDP was solved, ``zeta = 0``) and ``"<scheme>_uncertified"`` (precoder points
+        rejected), and optionally histories (not for ``gradient``) and
+        ``"bound"``.
 
     Examples
     --------
     >>> out = trial(0, schemes=("nonrobust",), max_iter=2, n_pairs=2, zeta=0.0)
     >>> sorted(out)
-    ['nonrobust', 'nonrobust_est', 'nonrobust_ok']
+    ['nonrobust', 'nonrobust_certified', 'nonrobust_est', 'nonrobust_ok']
     """
     gen = as_generator(rng)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
@@ -107,6 +112,12 @@ def trial(
         out[s] = float(np.mean(res.secrecy))
         out[f"{s}_est"] = float(np.mean(res.secrecy_estimate))
         out[f"{s}_ok"] = float(res.status != "solver_error")
+        out[f"{s}_certified"] = float(res.certified)
+        if s in ("proposed", "selfish"):
+            gaps = res.precoder_gaps  # empty without errors (closed forms, no SDP)
+            out[f"{s}_gap"] = float(gaps.max()) if gaps.size else np.nan
+            out[f"{s}_gap_median"] = float(np.median(gaps)) if gaps.size else np.nan
+            out[f"{s}_uncertified"] = float(res.uncertified_steps)
         if history and s != "gradient":
             h = res.history["secrecy"].mean(axis=1)[: max_iter + 1]
             pad = np.full(max_iter + 1, h[-1])

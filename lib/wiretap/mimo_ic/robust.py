@@ -35,9 +35,11 @@ import scipy.optimize as sopt
 
 from .. import convex, lemmas
 from .._validation import as_array, check_choice, check_int, check_nonnegative
+from ..results import Certificate
 from .wmmse_steps import Aux, hermitian_sqrt
 
 __all__ = [
+    "PRECODER_GAP_TOL",
     "EveProblem",
     "PairView",
     "PrecoderProblem",
@@ -61,7 +63,14 @@ def _herm(M: np.ndarray) -> np.ndarray:
 
 
 _ACCEPT = ("optimal", "optimal_inaccurate")
-"""Statuses whose point is returned; the caller validates it with the exact worst case."""
+"""Statuses whose point is read back from the solver; it is then checked independently (the
+precoder step against the exact worst cases, the receiver and Eve steps by the exact-utility
+safeguard of :func:`~wiretap.mimo_ic.run_adp`)."""
+
+PRECODER_GAP_TOL = 1e-6
+"""Tolerance of the precoder step's certificate: the exact worst case of every robust term at
+the returned precoder may exceed the SDP's epigraph value by at most this, relative to
+``1 + |epigraph value|``."""
 
 
 # ----------------------------------------------------------------------------- references
@@ -554,15 +563,33 @@ def _solve(problem, solver_options):
 class SubproblemOutcome:
     """Outcome of one solve of a compiled block subproblem.
 
+    Acceptance rule (what ``ok`` means). Clarabel's point is read back when its status is
+    ``"optimal"`` or ``"optimal_inaccurate"`` (the latter includes "insufficient progress"
+    with a point, through ``accept_unknown``); any other status is a failure.
+
+    * Precoder step (:class:`PrecoderProblem`): the point is accepted only if its
+      ``certificate`` holds: the exact worst case of each robust term at the returned
+      precoder (trust-region method, :func:`worst_case_residual`) exceeds the SDP's epigraph
+      value by at most ``PRECODER_GAP_TOL`` relative to ``1 + |value|``. An
+      ``optimal_inaccurate`` point that passes is as good as the SDP claims; one that fails
+      is rejected (``ok`` False) whatever the status.
+    * Receiver and Eve steps: the point is accepted on the status alone (no certificate);
+      :func:`~wiretap.mimo_ic.run_adp` then evaluates the pair's utility exactly and undoes
+      any step that lowers it, so an inaccurate point can never count as an improvement.
+
     Attributes
     ----------
     status : str
-        The cvxpy status (``"optimal"`` is the only one accepted as a step).
+        The cvxpy status.
     ok : bool
+        Whether the point was accepted (rule above).
     value : float
         Optimal value of the SDP (nan when not solved).
     solve_time, wall_time : float
         Seconds (solver only; whole call).
+    certificate : Certificate or None
+        Precoder step: ``kind="worst_case_gap"``, value ``max_t max(0, exact_t - sdp_t) /
+        (1 + |sdp_t|)`` over the robust terms ``t`` (nan when no point was returned).
     """
 
     status: str
@@ -570,6 +597,7 @@ class SubproblemOutcome:
     value: float
     solve_time: float
     wall_time: float
+    certificate: Certificate | None = None
 
 
 def _hvar(n: int, name: str):
@@ -684,15 +712,16 @@ class _SchurRows:
             self.constraints.append(lemmas.hermitian_block(top, side, self.lam * np.eye(n_t)) >> 0)
         self.t = cp.sum(self.tau) + self.lam
 
-    def set(self, B, H, C, radius):
+    def set(self, B, H, C, radius, xscale: float = 1.0):
+        """Set the data; the variable ``Xs`` stands for ``X_true / xscale``."""
         rows = _row_data(B, H, C, radius)
         if len(rows.s) != self.rows:
             raise ValueError(f"expected {self.rows} rows, got {len(rows.s)}")
         if rows.const > 0:
             raise ValueError("B must have at least as many columns as rows")
-        self.P.value = rows.P
+        self.P.value = xscale * rows.P
         self.C.value = rows.C
-        self.sigma.value = rows.sigma
+        self.sigma.value = xscale * rows.sigma
 
 
 class PrecoderProblem:
@@ -748,7 +777,7 @@ class PrecoderProblem:
         obj = sum(g.t for g in groups) + self._reg * cp.real(cp.trace(self.Y + self.YF))
         self.problem = convex.require_dpp(cp.Problem(cp.Minimize(obj), cons))
 
-    def solve(self, view: PairView, aux: Aux, cross_prices, **solver_options):
+    def solve(self, view: PairView, aux: Aux, cross_prices, *, scale=None, **solver_options):
         """Set the data of ``view`` and re-solve.
 
         Parameters
@@ -756,46 +785,96 @@ class PrecoderProblem:
         view : PairView
         aux : Aux
         cross_prices : array_like, shape (n_cross, n_r, n_r)
+        scale : float, optional
+            Expected size ``||X||_F`` of the new precoder (default ``sqrt(power)``); the SDP is
+            solved for ``X / scale``, so that its variables (and the lifted ``Y >= X X^H``)
+            are of order one. At high SNR the designs use a tiny fraction of the budget, and
+            without this the solver's absolute tolerances are large relative to ``X X^H``.
         **solver_options
             Passed to Clarabel.
 
         Returns
         -------
         X : ndarray or None
-            The new precoder (``None`` unless the status is optimal), scaled into the power
-            budget if the solver overshoots it by its tolerance.
+            The new precoder, scaled into the power budget if the solver overshoots it by its
+            tolerance; ``None`` unless ``outcome.ok`` (see :class:`SubproblemOutcome` for the
+            acceptance rule: a point, ``optimal`` or ``optimal_inaccurate``, whose exact
+            worst cases agree with the SDP within ``PRECODER_GAP_TOL``).
         outcome : SubproblemOutcome
         """
         t0 = time.perf_counter()
         n_t, n_r, _n_e, d_s, d_a, n_cross = self.sizes
         Pi = as_array(cross_prices, "cross_prices", shape=(n_cross, n_r, n_r), kind="complex")
         k = d_s + d_a
+        s = float(np.sqrt(view.power)) if scale is None else float(scale)
+        if not (np.isfinite(s) and s > 0):
+            raise ValueError(f"scale must be positive and finite, got {scale!r}")
+        # the variable X stands for X_true / s: every datum that multiplies it carries s
         self.alpha.set(
-            aux.W_r, view.A, np.hstack([aux.F_r, np.zeros((d_s, d_a))]), view.radius_main
+            aux.W_r, view.A, np.hstack([aux.F_r, np.zeros((d_s, d_a))]), view.radius_main, s
         )
-        self.beta.set(aux.W_e, view.G, aux.F_e, view.radius_eve)
-        # ||(G + Delta) X F||^2 = c^2 ||(G + Delta) X (F / c)||^2 with c = ||F||_2: the
-        # lifted variable then has the scale of X X^H whatever the size of the weight.
+        self.beta.set(aux.W_e, view.G, aux.F_e, view.radius_eve, s)
+        # ||(G + Delta) X F||^2 = (c s)^2 ||(G + Delta) (X / s) (F / c)||^2 with c = ||F||_2:
+        # the lifted variable then has the scale of (X / s)(X / s)^H whatever the weight.
         Fm = hermitian_sqrt(aux.S_m)
         c = max(float(np.linalg.norm(Fm, 2)), 1e-300)
         self.Fm.value = Fm / c
-        self.gamma.set(c, view.G, view.radius_eve)
+        self.gamma.set(c * s, view.G, view.radius_eve)
         for grp, P, C in zip(self.theta, Pi, view.cross, strict=True):
             w, V = np.linalg.eigh(_herm(P))
             top = V[:, -grp.rows :] * np.sqrt(np.maximum(w[-grp.rows :], 0.0))
-            grp.set(top.conj().T, C, None, view.radius_cross)
-        self.power.value = float(view.power)
+            grp.set(s * top.conj().T, C, None, view.radius_cross)
+        self.power.value = float(view.power) / s**2
         info = _solve(self.problem, solver_options)
-        X = None
+        X, cert = None, None
         if info.ok:
-            X = np.asarray(self.X.value, dtype=complex).reshape(n_t, k)
+            X = s * np.asarray(self.X.value, dtype=complex).reshape(n_t, k)
             nrm2 = float(np.linalg.norm(X) ** 2)
             if nrm2 > view.power:
                 X = X * np.sqrt(view.power / nrm2)
+            cert = self._certificate(view, aux, Pi, X)
+        ok = bool(info.ok and cert is not None and cert.holds)
         out = SubproblemOutcome(
-            info.status, info.ok, info.value, info.solve_time, time.perf_counter() - t0
+            info.status, ok, info.value, info.solve_time, time.perf_counter() - t0, cert
         )
-        return X, out
+        return (X if ok else None), out
+
+    def _certificate(self, view: PairView, aux: Aux, Pi, X) -> Certificate:
+        """Exact worst case of every robust term at ``X`` against the SDP's epigraph value."""
+        d_s = self.sizes[3]
+        k = X.shape[1]
+        exact = [
+            _worst_case(
+                aux.W_r,
+                view.A,
+                X,
+                np.hstack([aux.F_r, np.zeros((d_s, k - d_s))]),
+                view.radius_main,
+            )[0],
+            _worst_case(aux.W_e, view.G, X[:, d_s:], aux.F_e, view.radius_eve)[0],
+            _worst_case(
+                np.eye(view.G.shape[0]),
+                view.G,
+                X @ hermitian_sqrt(aux.S_m),
+                None,
+                view.radius_eve,
+            )[0],
+        ]
+        for grp, P, C in zip(self.theta, Pi, view.cross, strict=True):
+            w, V = np.linalg.eigh(_herm(P))
+            top = V[:, -grp.rows :] * np.sqrt(np.maximum(w[-grp.rows :], 0.0))
+            exact.append(_worst_case(top.conj().T, C, X, None, view.radius_cross)[0])
+        groups = [self.alpha, self.beta, self.gamma, *self.theta]
+        claimed = [float(np.real(g.t.value)) for g in groups]
+        gaps = [max(0.0, e - c) / (1.0 + abs(c)) for e, c in zip(exact, claimed, strict=True)]
+        value = max(gaps) if all(np.isfinite(claimed)) else float("nan")
+        return Certificate(
+            kind="worst_case_gap",
+            value=value,
+            tolerance=PRECODER_GAP_TOL,
+            detail="exact worst case (trust region) minus SDP epigraph value, relative, "
+            "max over alpha, beta, gamma, theta_j",
+        )
 
 
 class _SchurColumns:
@@ -849,7 +928,8 @@ class ReceiverProblem:
         self.problem = convex.require_dpp(cp.Problem(cp.Maximize(obj), self.cols.constraints))
 
     def solve(self, view: PairView, X, Ups, **solver_options):
-        """Returns ``(F_r, W_r)`` (``None, None`` unless optimal) and the outcome."""
+        """Returns ``(F_r, W_r)`` (``None, None`` unless ``optimal`` or ``optimal_inaccurate``;
+        see :class:`SubproblemOutcome`) and the outcome."""
         t0 = time.perf_counter()
         _n_t, n_r, d_s, d_a = self.sizes
         E = np.hstack([np.eye(d_s), np.zeros((d_s, d_a))])
@@ -917,7 +997,8 @@ class EveProblem:
         self.problem = convex.require_dpp(cp.Problem(cp.Maximize(obj), cons))
 
     def solve(self, view: PairView, X, **solver_options):
-        """Returns ``(F_e, W_e, S_m)`` (all ``None`` unless optimal) and the outcome."""
+        """Returns ``(F_e, W_e, S_m)`` (all ``None`` unless ``optimal`` or ``optimal_inaccurate``;
+        see :class:`SubproblemOutcome`) and the outcome."""
         t0 = time.perf_counter()
         _n_t, _n_e, d_s, d_a = self.sizes
         Xm = np.asarray(X, dtype=complex)

@@ -40,7 +40,12 @@ from .network import (
     path_gain_db,
     with_uncertainty,
 )
-from .response import BestResponseSolution, CvxpyBestResponse, solve_best_response
+from .response import (
+    BestResponseSolution,
+    CvxpyBestResponse,
+    fixed_tau_response,
+    solve_best_response,
+)
 from .robust import (
     Evaluation,
     evaluate,
@@ -77,6 +82,7 @@ __all__ = [
     "eve_coefficient_printed",
     "eve_sinr",
     "experiments",
+    "fixed_tau_response",
     "generate_network",
     "initial_power",
     "interference",

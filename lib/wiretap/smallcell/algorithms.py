@@ -23,7 +23,7 @@ from .._validation import (
     check_positive,
     check_range,
 )
-from ..results import IterativeResult
+from ..results import Certificate, IterativeResult, settle
 from .core import Stack, stack
 from .network import Network
 from .response import _solve
@@ -54,6 +54,10 @@ the paper's proposal; ``"RS-NP"`` ignores the MUE channel uncertainty; ``"NS-NP"
 both uncertainties."""
 
 _BR_KKT_TOL = 1e-6
+_P_FLOOR = 1e-9  # powers below this fraction of ||p_max|| count as zero in stopping tests
+_CERT_FACTOR = 100.0  # equilibrium certificate tolerance: _CERT_FACTOR * tol ...
+_CERT_MIN = 1e-6  # ... but not below this: cold best responses on near-flat utilities differ
+# from warm ones by up to ~1e-7 (relative), the precision of an argmax there
 
 
 # ------------------------------------------------------------------------- best responses
@@ -223,7 +227,16 @@ class NashResult(IterativeResult):
     ``"power"`` (``iterations + 1``, J, K) and ``"secrecy"`` (``iterations + 1``, J) when
     recorded, starting point included.
 
-    Stopping rule: ``change < tol`` (or ``T(p(t-1)) == p(t-1)``).
+    Stopping rule: ``||T(p(t-1)) - p(t-1)|| < tol max(||p(t-1)||, 1e-9 ||p_max||)``: relative,
+    with an absolute floor so that an iteration converging to silence (all powers -> 0, where
+    a relative test never fires) stops too.
+
+    Certificate: ``"equilibrium_residual"``, ``||BR(p) - p|| / max(||p||, 1e-9 ||p_max||)``
+    with the exact best responses (33) solved afresh (cold start, no damping, no proximal
+    term) at the returned ``p``; tolerance ``max(100 tol, 1e-6)`` (cold and warm-started
+    solves of near-flat utilities differ by up to ~1e-7). ``"converged"`` means the stopping
+    rule was met *and* the certificate holds; a met rule with a failing certificate gives
+    ``"stalled"``.
     """
 
     p: np.ndarray
@@ -232,8 +245,44 @@ class NashResult(IterativeResult):
     secrecy: np.ndarray
 
 
-def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox=0.1):
-    """Batched Algorithm 1; returns (P, iterations, status, messages, histories).
+def _power_floor(S: Stack) -> np.ndarray:
+    """Absolute power scale of the stopping tests, per trial: ``_P_FLOOR ||p_max||`` (W)."""
+    return _P_FLOOR * np.sqrt((S.p_max**2).sum(axis=1))
+
+
+def _eq_residual(S: Stack, P: np.ndarray, kappa: np.ndarray):
+    """Equilibrium residual of the priced NEP at ``P`` (T, J, K): the exact best responses,
+    cold-started (no warm start, no proximal term), against the powers,
+    ``||BR(P) - P|| / max(||P||, floor)``; NaN where a best response failed."""
+    T, J, _ = P.shape
+    br, ok, _ = _best_responses(S, P, kappa, np.arange(J))
+    num = np.linalg.norm((br - P).reshape(T, -1), axis=1)
+    den = np.maximum(np.linalg.norm(P.reshape(T, -1), axis=1), _power_floor(S))
+    return np.where(ok, num / den, np.nan)
+
+
+def _alg1_certificate(value: float, tol: float) -> Certificate:
+    return Certificate(
+        kind="equilibrium_residual",
+        value=value,
+        tolerance=_cert_tol(tol),
+        detail="||BR(p) - p|| / max(||p||, 1e-9 ||p_max||) with cold-started exact best "
+        "responses (33) at the returned powers",
+    )
+
+
+def _cert_tol(tol: float) -> float:
+    """Tolerance of the equilibrium certificate for a stopping threshold ``tol``."""
+    return max(_CERT_FACTOR * tol, _CERT_MIN)
+
+
+def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox=0.1, certify=True):
+    """Batched Algorithm 1; returns (P, iterations, status, messages, histories, certificates).
+
+    ``certify``: compute the equilibrium certificate of the trials that met the stopping
+    rule (one more sweep of cold best responses); without it, ``"converged"`` only means
+    that the rule was met, and the certificates are None (internal use by Algorithm 2, which
+    certifies its own final point).
 
     ``mode``: ``"simultaneous"`` (Jacobi), ``"sequential"`` (Gauss-Seidel), ``"damped"``
     (``p <- (1 - damping) p + damping BR(p)``) or ``"proximal"`` (Jacobi on the proximal
@@ -256,6 +305,7 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox
         [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
     )
     everyone = np.arange(J)
+    floor = _power_floor(S)
     warm_all = {"mu": np.zeros((T, J)), "p": np.full_like(P, np.nan)}
     for it in range(1, max_iter + 1):
         idx = np.flatnonzero(active)
@@ -279,9 +329,8 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox
         for k, v in warm.items():
             warm_all[k][idx] = v
         change = np.linalg.norm((target - old).reshape(idx.size, -1), axis=1)
-        base = np.linalg.norm(old.reshape(idx.size, -1), axis=1)
-        rel = np.divide(change, base, out=np.full(idx.size, np.inf), where=base > 0)
-        rel = np.where(change == 0, 0.0, rel)
+        base = np.maximum(np.linalg.norm(old.reshape(idx.size, -1), axis=1), floor[idx])
+        rel = change / base
         P[idx] = np.where(ok[:, None, None], new, old)
         iters[idx] = np.where(ok, it, it - 1)
         if record:
@@ -305,7 +354,21 @@ def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox
             h["power"] = np.asarray(power_h[t])
             h["secrecy"] = np.asarray(sec_h[t])
         hist.append(h)
-    return P, iters, status, msgs, hist
+    certs: list[Certificate | None] = [None] * T
+    if certify:
+        met = np.flatnonzero(status == "converged")
+        if met.size:
+            sub = S if met.size == T else S.take(met)
+            vals = _eq_residual(sub, P[met], kappa[met])
+            for r, t in enumerate(met):
+                certs[t] = _alg1_certificate(vals[r], tol)
+                status[t] = settle(True, certs[t])
+                if status[t] != "converged":
+                    msgs[t] = (
+                        f"stopping rule met after {iters[t]} sweeps, but the equilibrium "
+                        f"residual {vals[r]:.3g} exceeds {certs[t].tolerance:.3g}"
+                    )
+    return P, iters, status, msgs, hist, certs
 
 
 MODES = ("simultaneous", "sequential", "damped", "proximal")
@@ -364,7 +427,8 @@ def priced_equilibrium(
         Threshold ``σ`` on the relative fixed-point residual ``||T(p) - p|| / ||p||``, with
         ``T`` the simultaneous best responses (``"simultaneous"``, ``"damped"``), one
         Gauss-Seidel sweep (``"sequential"``) or the proximal best responses
-        (``"proximal"``). For simultaneous updates this is the printed
+        (``"proximal"``), with ``||p||`` floored at ``1e-9 ||p_max||`` (see
+        :class:`NashResult`). For simultaneous updates this is the printed
         ``||p(t) - p(t-1)|| / ||p(t-1)||``.
     max_iter : int
         Cap on sweeps.
@@ -407,8 +471,9 @@ def priced_equilibrium(
     P0 = initial_power(net, p_init, rng)
     t0 = time.perf_counter()
     S = stack(net)
-    P, iters, status, msgs, hist = _alg1(S, k[None], P0[None], record=record, **inner)
+    P, iters, status, msgs, hist, certs = _alg1(S, k[None], P0[None], record=record, **inner)
     return NashResult(
+        certificate=certs[0],
         p=P[0],
         kappa=k,
         mode=mode,
@@ -447,6 +512,13 @@ class PriceResult(IterativeResult):
 
     Stopping rule: the NCP (29) holds to ``tol``: ``ζ_n <= tol I_n^th`` for every MUE and
     ``ζ_n >= -tol I_n^th`` wherever ``κ_n > 0``.
+
+    Certificate: ``"grnep_residual"`` (Theorem 3), the largest of ``[ζ_n]^+ / (tol I_n)``,
+    ``|ζ_n| / (tol I_n)`` over MUEs with ``κ_n > 0`` (both recomputed at the returned ``p``)
+    and the equilibrium residual of Algorithm 1's certificate over its tolerance
+    ``max(100 inner_tol, 1e-6)``; tolerance 1. A design above an interference limit is
+    therefore never ``"converged"``. ``"stalled"``: the certificate failed although the rule
+    was met, or (several MUEs) the Newton method on the prices found no better price.
     """
 
     p: np.ndarray
@@ -523,12 +595,26 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
     }
     hm_norm = np.linalg.norm(S.hm.reshape(T, N, -1), axis=2)
     rho0 = 1.0 / (hm_norm**2 * ((S.p_max**2).sum(axis=1) / S.K)[:, None])
+    kbar = rho0 * S.i_th  # natural price scale per MUE (nats/W)
+    # state of the Newton method on the prices (several MUEs): the accepted point, its
+    # residual, the direction and the step length being tried
+    nst = {
+        "base": np.full((T, N), np.nan),
+        "merit": np.full(T, np.inf),
+        "dir": np.zeros((T, N)),
+        "t": np.ones(T),
+        "fails": np.zeros(T, dtype=int),
+        "kmax": np.zeros(T),
+        "fac": np.full((T, N), 4.0),
+        "fsgn": np.zeros((T, N)),
+        "zbase": np.zeros((T, N)),
+    }
     for it in range(max_iter + 1):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         sub = S if idx.size == T else S.take(idx)
-        Pi, its, st, ms, _ = _alg1(sub, kappa[idx], P[idx], record=False, **inner)
+        Pi, its, st, ms, _, _ = _alg1(sub, kappa[idx], P[idx], record=False, certify=False, **inner)
         P[idx] = Pi
         z = sub.zeta(Pi, True)
         ith = sub.i_th
@@ -557,13 +643,26 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
         rows = np.flatnonzero(upd)
         t_ = idx[rows]
         k_now, z_now = kappa[t_], z[rows]
-        if step == "adaptive":
+        if step == "adaptive" and N >= 2:
+            sub_u = sub.take(rows)
+            k_next, stuck = _newton_price(t_, k_now, z_now, sub_u, P[t_], nst, kbar, inner)
+            for r in np.flatnonzero(stuck):
+                t = t_[r]
+                status[t], active[t] = "stalled", False
+                msgs[t] = (
+                    f"price iteration {it}: no price along the Newton direction of the NCP "
+                    f"(29) lowers its residual (ζ/I_th = {np.round(z_now[r] / ith[rows[r]], 4)})"
+                )
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rho_t = np.where(z_now != 0, (k_next - k_now) / z_now, 0.0)
+        elif step == "adaptive":
             k_new = _adaptive_price(t_, k_now, z_now, brk, rho0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 rho_t = np.where(z_now != 0, (k_new - k_now) / z_now, 0.0)
+            k_next = np.maximum(k_now + rho_t * z_now, 0.0)
         else:
             rho_t = np.broadcast_to(rho[t_][:, None], k_now.shape)
-        k_next = np.maximum(k_now + rho_t * z_now, 0.0)
+            k_next = np.maximum(k_now + rho_t * z_now, 0.0)
         nk = np.linalg.norm(k_now, axis=1)
         rel = np.divide(
             np.linalg.norm(k_next - k_now, axis=1), nk, out=np.full(len(rows), np.inf), where=nk > 0
@@ -585,7 +684,157 @@ def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
                 "rel_change": np.asarray(hrel[t][:n_it], dtype=float),
             }
         )
-    return kappa, P, iters, status, msgs, out
+    certs = _alg2_certificates(S, kappa, P, status, msgs, tol, inner["tol"])
+    return kappa, P, iters, status, msgs, out, certs
+
+
+def _alg2_certificates(S, kappa, P, status, msgs, tol, inner_tol):
+    """GRNEP certificates (Theorem 3) of the trials whose stopping rule was met; their status
+    becomes "stalled" where the certificate fails. Returns a list (None elsewhere)."""
+    T = S.T
+    certs: list[Certificate | None] = [None] * T
+    met = np.flatnonzero(status == "converged")
+    if not met.size:
+        return certs
+    sub = S if met.size == T else S.take(met)
+    z = sub.zeta(P[met], True) / sub.i_th  # recomputed at the returned powers
+    feas = np.max(np.maximum(z, 0.0), axis=1)
+    comp = np.max(np.where(kappa[met] > 0, np.abs(z), 0.0), axis=1)
+    eq = _eq_residual(sub, P[met], kappa[met])
+    eq_tol = _cert_tol(inner_tol)
+    val = np.maximum(np.maximum(feas, comp) / tol, eq / eq_tol)
+    val = np.where(np.isnan(eq), np.nan, val)
+    for r, t in enumerate(met):
+        certs[t] = Certificate(
+            kind="grnep_residual",
+            value=val[r],
+            tolerance=1.0,
+            detail=(
+                f"max of the NCP (29) residuals [ζ_n]^+/I_n = {feas[r]:.2e} and (κ_n > 0) "
+                f"|ζ_n|/I_n = {comp[r]:.2e} over tol = {tol:.1e}, and the equilibrium residual "
+                f"||BR(p) - p||/||p|| = {eq[r]:.2e} over {eq_tol:.1e} (Theorem 3)"
+            ),
+        )
+        status[t] = settle(True, certs[t])
+        if status[t] != "converged":
+            msgs[t] = f"NCP (29) met, but the GRNEP certificate fails: {certs[t].detail}"
+    return certs
+
+
+_TR = 8.0  # largest factor by which one Newton step may change a price
+_LS_MAX = 6  # halvings of the Newton step on the prices before a per-price step
+_LS_FAILS = 5  # failed line searches before "stalled"
+
+
+def _price_fallback(k, z, kb, fac, sgn):
+    """Each price alone (no Jacobian): up by the factor ``fac`` where ``ζ > 0`` (from 0: to
+    ``κ̄``), down by it where ``ζ < 0``. ``fac`` (N,) starts at 4 and is square-rooted each time
+    the sign of ``ζ_n`` differs from the last fallback's (``sgn``): a bisection in ``log κ``
+    that cannot cycle between two prices. ``fac`` and ``sgn`` are updated in place.
+    Returns the change of ``k``."""
+    now = np.sign(z)
+    flip = (sgn != 0) & (now != 0) & (now != sgn)
+    fac[flip] = np.sqrt(fac[flip])
+    sgn[now != 0] = now[now != 0]
+    up = np.where(k > 0, fac * k, kb)
+    return np.where(z > 0, up - k, np.where(k > 0, k / fac - k, 0.0))
+
+
+def _ncp_residual(k, z, kbar, ith):
+    """Min-map of the NCP (29), ``min(κ_n / κ̄_n, -ζ_n / I_n)``: zero exactly at a solution."""
+    return np.minimum(k / kbar, -z / ith)
+
+
+def _newton_price(t_, k, z, S, P, nst, kbar, inner):
+    """Next prices of the semismooth Newton method on the NCP (29), several MUEs.
+
+    The residual ``Φ(κ) = min(κ/κ̄, -ζ(p*(κ))/I)`` (per MUE, κ̄ the natural price scale) is
+    zero exactly at a solution. At an accepted point, ``J = ∂ζ/∂κ`` is estimated by forward
+    differences (one Algorithm 1 run per MUE, warm-started at ``P``); MUEs whose price term
+    is the smaller one get ``Δκ_n = -κ_n``, the others the Newton equation
+    ``ζ + J Δκ = 0``. A trial point ``[κ + tΔκ]^+`` is accepted when ``||Φ||`` falls by the
+    factor ``1 - 1e-4 t``, else ``t`` is halved (at most ``_LS_MAX`` times: then the row is
+    reported stuck). Where ``J`` is singular or gives no descent direction (the price has no
+    effect, e.g. every SBS silent), each price moves alone: up by 4 where ``ζ > 0``, down by
+    4 where ``ζ < 0``.
+
+    Returns ``(k_next, stuck)`` for the rows ``t_`` (trial indices into ``nst``).
+    """
+    R, N = k.shape
+    # price scale: the natural one, or the largest price met so far when that is larger
+    nst["kmax"][t_] = np.maximum(nst["kmax"][t_], k.max(axis=1))
+    kb, ith = np.maximum(kbar[t_], nst["kmax"][t_][:, None]), S.i_th
+    phi = _ncp_residual(k, z, kb, ith)
+    merit = np.linalg.norm(phi, axis=1)
+    base, bm, d, tt = nst["base"][t_], nst["merit"][t_], nst["dir"][t_], nst["t"][t_]
+    has = np.all(np.isfinite(base), axis=1)
+    accept = ~has | (merit <= (1.0 - 1e-4 * tt) * bm)
+    k_next = np.empty_like(k)
+    stuck = np.zeros(R, dtype=bool)
+    rej = np.flatnonzero(~accept)
+    if rej.size:
+        tt[rej] *= 0.5
+        k_next[rej] = np.maximum(base[rej] + tt[rej, None] * d[rej], 0.0)
+        # the line search failed: take the per-price step from the base point instead
+        lsf = rej[tt[rej] < 0.5**_LS_MAX]
+        fails = nst["fails"][t_]
+        fails[lsf] += 1
+        stuck[lsf] = fails[lsf] > _LS_FAILS
+        for r in lsf:
+            t = t_[r]
+            dk = _price_fallback(base[r], nst["zbase"][t], kb[r], nst["fac"][t], nst["fsgn"][t])
+            k_next[r] = np.maximum(base[r] + dk, 0.0)
+        base[lsf], bm[lsf] = np.nan, np.inf
+        nst["fails"][t_] = fails
+    acc = np.flatnonzero(accept)
+    if acc.size:
+        nst["zbase"][t_[acc]] = z[acc]
+        base[acc], bm[acc], tt[acc] = k[acc], merit[acc], 1.0
+        # forward differences: R_a * N runs of Algorithm 1 in one batch
+        ka, za = k[acc], z[acc]
+        h = 1e-3 * np.maximum(ka, 1e-3 * kb[acc])  # (A, N)
+        rep = np.repeat(acc, N)
+        kp = np.repeat(ka, N, axis=0)
+        kp[np.arange(acc.size * N), np.tile(np.arange(N), acc.size)] += h.ravel()
+        sub = S.take(rep)
+        Pp, _, st, _, _, _ = _alg1(sub, kp, P[rep], record=False, certify=False, **inner)
+        zp = sub.zeta(Pp, True).reshape(acc.size, N, N)  # [row, perturbed n, MUE m]
+        Jac = np.transpose((zp - za[:, None, :]) / h[:, :, None], (0, 2, 1))  # ∂ζ_m/∂κ_n
+        fd_ok = np.all((st == "converged").reshape(acc.size, N), axis=1)
+        dirs = np.zeros((acc.size, N))
+        good = np.zeros(acc.size, dtype=bool)
+        for r in range(acc.size):
+            pa = ka[r] / kb[acc[r]] <= -za[r] / ith[acc[r]]  # price branch of the min
+            dr = np.where(pa, -ka[r], 0.0)
+            fr = ~pa
+            if fd_ok[r] and fr.any():
+                Jff = Jac[r][np.ix_(fr, fr)]
+                rhs = -za[r][fr] - Jac[r][np.ix_(fr, pa)] @ dr[pa]
+                try:
+                    dr[fr] = np.linalg.solve(Jff, rhs)
+                    good[r] = np.all(np.isfinite(dr)) and np.all(np.diag(Jff) < 0)
+                except np.linalg.LinAlgError:
+                    good[r] = False
+                # trust region: a free price moves by at most a factor _TR (p*(κ) has kinks,
+                # where a difference quotient can point far away)
+                cap = np.where(ka[r] > 0, ka[r], np.maximum(kb[acc[r]], ka[r].max()))
+                lo_ = np.where(ka[r] > 0, ka[r] / _TR - ka[r], 0.0)
+                dr = np.where(fr, np.clip(dr, lo_, _TR * cap - ka[r]), dr)
+                # a violated constraint must not see its price fall, nor a step be empty
+                good[r] &= bool(np.all(dr[fr & (za[r] > 0)] >= 0) and np.any(dr != 0))
+            elif not fr.any():
+                good[r] = True
+            if not good[r]:
+                t = t_[acc[r]]
+                dr = _price_fallback(ka[r], za[r], kb[acc[r]], nst["fac"][t], nst["fsgn"][t])
+            dirs[r] = dr
+        d[acc] = dirs
+        k_next[acc] = np.maximum(ka + dirs, 0.0)
+        # a fallback step is taken whatever the residual does: restart the line search
+        bm[acc[~good]] = np.inf
+        base[acc[~good]] = np.nan
+    nst["base"][t_], nst["merit"][t_], nst["dir"][t_], nst["t"][t_] = base, bm, d, tt
+    return k_next, stuck
 
 
 def _adaptive_price(t_, k, z, brk, rho0):
@@ -657,10 +906,15 @@ def price_iteration(
     Step rules
     ----------
     ``"adaptive"`` (default)
-        A variable step (the paper's "variable-step projection"): the secant of
+        A variable step (the paper's "variable-step projection"). One MUE: the secant of
         ``κ -> ζ(p*(κ))`` through the last two prices, kept inside the bracket of prices
-        known to be too low / too high (bisection otherwise). Fast in practice; Theorem 6
-        does not cover it.
+        known to be too low / too high (bisection otherwise). Several MUEs: each price
+        moves the others' constraints, so one bracket per MUE goes stale; the NCP (29) is
+        solved instead by a semismooth Newton method on ``min(κ_n/κ̄_n, -ζ_n/I_n)`` with a
+        finite-difference Jacobian ``∂ζ/∂κ`` (``N`` extra runs of Algorithm 1 per
+        accepted point), a trust region (a price changes by at most a factor 8 per step),
+        backtracking on the residual norm, and per-price steps in ``log κ`` (a bisection)
+        where the Jacobian is of no use. Fast in practice; Theorem 6 does not cover it.
     ``"theorem6"``
         The constant step :func:`theorem6_step` with ``c_sm`` (default: the box bound
         ``upsilon(net).lambda_min``; a ``ValueError`` when that is not positive).
@@ -719,7 +973,7 @@ def price_iteration(
         rule, rho = "theorem6", np.array([theorem6_step(net, c_sm)])
     P0 = initial_power(net, p_init)
     t0 = time.perf_counter()
-    kappa, P, iters, status, msgs, hist = _alg2(
+    kappa, P, iters, status, msgs, hist, certs = _alg2(
         stack(net),
         k0[None],
         P0[None],
@@ -730,6 +984,7 @@ def price_iteration(
         inner=inner,
     )
     return PriceResult(
+        certificate=certs[0],
         p=P[0],
         kappa=kappa[0],
         zeta=hist[0]["zeta"][-1],
@@ -793,7 +1048,7 @@ def solve_many(
     S = stack(designs)
     P0 = np.stack([initial_power(d, p_init) for d in designs])
     t0 = time.perf_counter()
-    kappa, P, iters, status, msgs, hist = _alg2(
+    kappa, P, iters, status, msgs, hist, certs = _alg2(
         S,
         np.zeros((S.T, S.N)),
         P0,
@@ -806,6 +1061,7 @@ def solve_many(
     el = (time.perf_counter() - t0) / S.T
     return [
         PriceResult(
+            certificate=certs[t],
             p=P[t],
             kappa=kappa[t],
             zeta=hist[t]["zeta"][-1],

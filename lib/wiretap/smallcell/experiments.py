@@ -13,17 +13,35 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_generator, check_choice, check_int, check_nonnegative, check_positive
+from ..results import STATUSES
 from .algorithms import SCHEMES, solve_many
 from .network import generate_network, with_uncertainty
 from .robust import evaluate
 
-__all__ = ["OUTPUTS", "common_mean", "simulate"]
+__all__ = [
+    "OUTPUTS",
+    "common_mean",
+    "common_values",
+    "mean_interval",
+    "simulate",
+    "status_counts",
+]
 
-OUTPUTS = ("power", "sum_power", "secrecy", "sum_secrecy", "interference", "kappa", "converged")
+OUTPUTS = (
+    "power",
+    "sum_power",
+    "secrecy",
+    "sum_secrecy",
+    "interference",
+    "kappa",
+    "converged",
+    "status",
+)
 """Per-trial outputs of :func:`simulate`, each prefixed by ``"<scheme>/"``: mean power per SBS
 (W), network sum power (W), mean worst-case secrecy per SUE and its network sum
-(bits/s/Hz), worst-case interference at MUE 0 (W), price of MUE 0 (nats/W), and whether
-Algorithm 2 converged (1.0) or not (0.0)."""
+(bits/s/Hz), worst-case interference at MUE 0 (W), price of MUE 0 (nats/W), whether
+Algorithm 2 converged with a holding certificate (1.0) or not (0.0), and its status as the
+index into :data:`wiretap.results.STATUSES` (a float; see :func:`status_counts`)."""
 
 
 def simulate(
@@ -72,7 +90,8 @@ def simulate(
     -------
     dict of str to ndarray
         ``"<scheme>/<output>"`` of shape ``(trials,)`` for every output in :data:`OUTPUTS`.
-        Entries of trials that did not converge are NaN (``converged`` is 0 there).
+        Entries of trials that did not converge are NaN (``converged`` is 0 there; ``status``
+        says why).
 
     Examples
     --------
@@ -115,6 +134,7 @@ def simulate(
         for t, (net, r) in enumerate(zip(nets, res, strict=True)):
             ok = r.status == "converged"
             vals["converged"][t] = float(ok)
+            vals["status"][t] = float(STATUSES.index(r.status))
             if not ok:
                 continue
             ev = evaluate(net, r.p)
@@ -157,6 +177,39 @@ def common_mean(
     counts : ndarray
         Trials kept at each grid point, shape ``grid_shape``.
     """
+    vals = common_values(data, schemes, output, across_grid=across_grid)
+    ok = np.isfinite(next(iter(vals.values())))
+    counts = ok.sum(axis=(-2, -1))
+    means = {}
+    for s, v in vals.items():
+        with np.errstate(invalid="ignore"):
+            means[s] = np.where(ok, v, 0.0).sum(axis=(-2, -1)) / counts
+    return means, counts
+
+
+def common_values(
+    data: dict[str, np.ndarray],
+    schemes: Sequence[str],
+    output: str,
+    *,
+    across_grid: bool = True,
+) -> dict[str, np.ndarray]:
+    """Per-network values of ``output`` on the common set of :func:`common_mean`.
+
+    The paired realisations: entry ``[..., 0, t]`` of every scheme comes from the same
+    network ``t``, and it is NaN for every scheme as soon as one scheme did not converge
+    there (at any grid point if ``across_grid``).
+
+    Parameters
+    ----------
+    data, schemes, output, across_grid
+        As in :func:`common_mean`.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Per scheme, shape ``grid_shape + (1, T)``.
+    """
     check_choice(output, "output", OUTPUTS)
     schemes = list(schemes)
     if not schemes:
@@ -167,10 +220,73 @@ def common_mean(
     if across_grid:
         grid_axes = tuple(range(ok.ndim - 2))
         ok = np.broadcast_to(np.all(ok, axis=grid_axes, keepdims=True), ok.shape)
-    counts = ok.sum(axis=(-2, -1))
-    means = {}
-    for s in schemes:
-        x = np.where(ok, data[f"{s}/{output}"], 0.0)
-        with np.errstate(invalid="ignore"):
-            means[s] = x.sum(axis=(-2, -1)) / counts
-    return means, counts
+    return {s: np.where(ok, data[f"{s}/{output}"], np.nan) for s in schemes}
+
+
+def mean_interval(x, *, z: float = 2.0):
+    """Mean of the finite entries of ``x`` over its last two axes, with ``z`` standard errors.
+
+    Parameters
+    ----------
+    x : array_like, shape ``grid_shape + (R, T)``
+        Per-network values (NaN: not in the set), e.g. paired differences built from
+        :func:`common_values`.
+    z : float
+        Half-width of the interval in standard errors (> 0).
+
+    Returns
+    -------
+    mean, half_width : ndarray, shape ``grid_shape``
+        ``mean ± half_width`` is the interval; NaN where fewer than two values are finite.
+    n : ndarray of int, shape ``grid_shape``
+        Values used.
+
+    Examples
+    --------
+    >>> m, h, n = mean_interval(np.array([[1.0, 2.0, 3.0, np.nan]]))
+    >>> float(m), round(float(h), 4), int(n)
+    (2.0, 1.1547, 3)
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 2:
+        raise ValueError(f"x must have at least 2 dimensions, got shape {x.shape}")
+    zf = float(check_positive(z, "z"))
+    fin = np.isfinite(x)
+    n = fin.sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(fin, x, 0.0).sum(axis=(-2, -1)) / n
+        dev = np.where(fin, x - np.expand_dims(m, (-2, -1)), 0.0)
+        sd = np.sqrt((dev**2).sum(axis=(-2, -1)) / (n - 1))
+    half = np.where(n >= 2, zf * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+    return np.where(n >= 1, m, np.nan), half, n
+
+
+def status_counts(data: dict[str, np.ndarray], scheme: str) -> dict[str, int]:
+    """How many runs of ``scheme`` ended in each status of :data:`wiretap.results.STATUSES`.
+
+    Parameters
+    ----------
+    data : dict
+        Output of :func:`simulate`, or ``GridResult.data`` of a grid over it.
+    scheme : str
+
+    Returns
+    -------
+    dict of str to int
+        Every status, with 0 for those that did not occur.
+
+    Examples
+    --------
+    >>> out = simulate(0, trials=2, n_sbs=3)
+    >>> c = status_counts(out, "RS-RP")
+    >>> sum(c.values()), sorted(c)[:2]
+    (2, ['converged', 'infeasible'])
+    """
+    check_choice(scheme, "scheme", tuple(SCHEMES))
+    key = f"{scheme}/status"
+    if key not in data:
+        raise ValueError(f"data has no {key!r}")
+    codes = np.asarray(data[key], dtype=float).ravel()
+    if np.any(np.isnan(codes)) or np.any((codes < 0) | (codes >= len(STATUSES))):
+        raise ValueError(f"data[{key!r}] must hold indices into STATUSES")
+    return {s: int(np.sum(codes == i)) for i, s in enumerate(STATUSES)}

@@ -51,12 +51,14 @@ from .._validation import as_array, check_choice, check_int, check_nonnegative
 __all__ = [
     "BestResponseSolution",
     "CvxpyBestResponse",
+    "fixed_tau_response",
     "solve_best_response",
 ]
 
 _RTOL = 1e-12
 _MAX_NEWTON = 100
 _NEWTON_MAX = 16  # iterations of the active-set Newton method before the fallback
+_R2_MIN = 1e-300  # floor of ||p||² + s in the Newton method (only where both are 0)
 _add = np.add.reduce
 _amax = np.maximum.reduce
 
@@ -192,6 +194,64 @@ def _with_budget(a, b, c, tau, m, P, mu0=None, x0=None):
     p[idx] = q
     mu[idx] = mu_
     return p, mu
+
+
+def fixed_tau_response(a, b, c, tau, m, P) -> tuple[np.ndarray, np.ndarray]:
+    """Best response (33) with the norm term replaced by ``(τ/2)||p||²`` for a fixed ``τ``.
+
+    The separable problem ``max Σ_k [f_k(p_k) - c_k p_k - (τ/2) p_k²]`` subject to
+    ``0 <= p_k <= m`` and ``Σ_k p_k <= P``, with ``f_k(p) = log((1 + a_k p)/(1 + b_k p))``;
+    its solution ``p(τ)`` is the inner step of the exact best response: the KKT point of (33)
+    is ``p(τ)`` at ``τ = β / sqrt(||p(τ)||² + s)``, the root of ``φ`` in the book's
+    Algorithms chapter.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (B, K)
+        Coefficients of eqs. (22)-(23) in 1/W (``b`` may be ``inf``: channel unusable).
+    c : array_like, shape (B, K)
+        Linear prices (nats/W, >= 0).
+    tau : array_like, shape (B,)
+        Quadratic weight ``τ >= 0`` (nats/W²).
+    m, P : array_like, shape (B,)
+        Spectral mask and budget (W, > 0).
+
+    Returns
+    -------
+    p : ndarray, shape (B, K)
+        Optimal powers (W).
+    mu : ndarray, shape (B,)
+        Budget multiplier (nats/W).
+
+    Raises
+    ------
+    ValueError
+        For a wrong shape, NaN, a negative ``a, b, c, tau`` or a non-positive ``m, P``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, mu = fixed_tau_response([[10.0, 1.0]], [[1.0, 2.0]], [[0.0, 0.0]], [0.0], [0.5], [1.0])
+    >>> p.tolist(), mu.tolist()
+    ([[0.5, 0.0]], [0.0])
+    """
+    a = as_array(a, "a", ndim=2)
+    B, K = a.shape
+    b = _checked(b, "b", (B, K), finite=False)
+    c = _checked(c, "c", (B, K))
+    tau, m, P = (_checked(x, n, (B,)) for x, n in ((tau, "tau"), (m, "m"), (P, "P")))
+    for x, name in ((a, "a"), (c, "c"), (tau, "tau")):
+        check_nonnegative(x, name)
+    if np.any(np.isnan(b)) or np.any(b < 0):
+        raise ValueError("b must be >= 0 (inf allowed), without NaN")
+    for x, name in ((m, "m"), (P, "P")):
+        if np.any(x <= 0):
+            raise ValueError(f"{name} must be > 0")
+    finite = np.isfinite(b)
+    useful = finite & (a > np.where(finite, b, 0.0))
+    return _with_budget(
+        np.where(useful, a, 0.0), np.where(useful, b, 0.0), c, tau[:, None], m[:, None], P
+    )
 
 
 @dataclass(frozen=True)
@@ -428,6 +488,8 @@ def _solve(
             x0, mu0 = sub(center), np.zeros(len(P_))
         else:
             x0, mu0 = _start(d_, apb, ab, c_, m_, P_)
+        if rho_ is None:
+            x0, mu0 = _small_start(d_, c_, beta_, s_, sub(a_), m_, P_, x0, mu0)
         x, mu_, ok, its_, res = _newton(d_, apb, ab, c_, beta_, s_, m_, P_, x0, mu0, rho_)
         its = int(its_.max())
         if not ok.all():  # the fallback: nested bracketed searches
@@ -452,6 +514,28 @@ def _solve(
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.where(beta > 0, beta / r, 0.0)
     return BestResponseSolution(p=p, tau=tau, mu=mu, kkt=kkt, iterations=its, fallback=n_fb)
+
+
+def _small_start(d, c, beta, s, a, m, P, x0, mu0):
+    """Start of the Newton method where the others are nearly silent (``s`` tiny).
+
+    With ``s = 0`` and ``||[d - c]^+|| = ρ β``, ``ρ < 1``, the best response is 0 (the kink
+    of the norm). For ``s > 0`` it is of order ``sqrt(s)``: where ``a_k p_k`` is negligible
+    the marginal utilities are the constants ``g = [d - c]^+``, and the stationarity
+    ``g = β p / sqrt(||p||² + s)`` gives ``p = (g / β) sqrt(s / (1 - ρ²))``. That point is
+    within a relative ``O(max_k a_k p_k)`` of the solution; rows where it is below 1e-2
+    start there (instead of the ``τ = 0`` solution, of order one, from which the Newton
+    method would need many steps to come down to ``sqrt(s)`` ~ 1e-100)."""
+    g = np.maximum(d - c, 0.0)
+    gn = np.sqrt(_add(g * g, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(beta > 0, gn / beta, np.inf)
+        xs = (g / beta[:, None]) * np.sqrt(s / (1.0 - rho * rho))[:, None]
+    use = (s > 0) & (rho < 1.0) & np.all(np.isfinite(xs), axis=1)
+    use &= (_amax(a * xs, 1) < 1e-2) & np.all(xs <= m[:, None], axis=1) & (_add(xs, 1) <= P)
+    if not use.any():
+        return x0, mu0
+    return np.where(use[:, None], xs, x0), np.where(use, 0.0, mu0)
 
 
 def _tau0_power(d, apb, ab, lam, mc):
@@ -525,7 +609,7 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, rho=None, max_iter=_NEWTON_MAX)
     res = np.full(B, np.inf)
     rc = 0.0 if rho is None else rho[:, None]
     for it in range(max_iter):
-        r2 = np.maximum(_add(x * x, 1) + s, 1e-150)
+        r2 = np.maximum(_add(x * x, 1) + s, _R2_MIN)
         tc = (beta / np.sqrt(r2))[:, None] + rc
         lam = c + mu[:, None]
         pos = lam < d
@@ -533,8 +617,8 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, rho=None, max_iter=_NEWTON_MAX)
         free = pos & ~capped
         xn = np.where(pos, np.where(capped | (x <= 0) | (x >= mc), mc, x), 0.0)
         moved = _amax(np.abs(xn - x), 1) > 0
-        r2 = np.maximum(_add(xn * xn, 1) + s, 1e-150)
-        tau = beta / np.sqrt(r2)
+        r = np.sqrt(np.maximum(_add(xn * xn, 1) + s, _R2_MIN))
+        tau = beta / r
         tc = tau[:, None] + rc
         E = 1.0 + xn * (apb + ab * xn)
         lin = tc * xn + lam
@@ -549,18 +633,22 @@ def _newton(d, apb, ab, c, beta, s, m, P, x, mu, rho=None, max_iter=_NEWTON_MAX)
             conv = conv | ok
             if conv.all():
                 return xn, mu, conv, its, res
-        # Newton step: D_k dx_k - (τ/r²) x_k E_k z + E_k dμ = -R_k (free k), z = Σ x_l dx_l
+        # Newton step: D_k dx_k - τ x̂_k E_k z + E_k dμ = -R_k (free k), with the unit
+        # vector part x̂ = x / r and z = Σ x̂_l dx_l (the derivative of τ is -τ x̂ / r). Written
+        # in x̂, no factor τ / r² appears: it overflows when the others' powers are tiny
+        # (s ~ 1e-200), where the solution itself is of order sqrt(s).
         D = tc * E + lin * (apb + ab2 * xn)
         iD = free / np.where(free, D, 1.0)
-        kk = tau / r2
+        xh = xn / r[:, None]
         w = -R * iD
         e = E * iD
-        v = xn * e
-        A0 = _add(xn * w, 1)
+        v = xh * e
+        A0 = _add(xh * w, 1)
         A1 = _add(v, 1)
-        G = np.maximum(1.0 - kk * _add(xn * v, 1), 1e-12)
+        G = np.maximum(1.0 - tau * _add(xh * v, 1), 1e-12)
         B0 = _add(w, 1)
         B1 = _add(e, 1)
+        kk = tau
         cg = kk * A1 / G
         # budget: binding if the step with μ = 0 would exceed it
         S_free = S + B0 + mu * B1 + cg * (A0 + A1 * mu)
