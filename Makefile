@@ -94,10 +94,11 @@ browser-test: $(STAMP)  ## Check the built book in headless Chromium [HTML=_buil
 # `make book`: the chapters' executed outputs come from the same execution cache (paper scale),
 # so nothing is executed twice. pdf-deps installs the TeX packages when they are missing (root).
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended \
-                texlive-plain-generic fonts-freefont-otf poppler-utils
+                texlive-plain-generic fonts-freefont-otf poppler-utils xindy
 pdf-deps:  ## Install Debian's TeX packages for `make pdf` when missing (needs root)
 	@if command -v xelatex >/dev/null && command -v latexmk >/dev/null \
-	    && command -v pdftoppm >/dev/null && fc-list | grep -q FreeSerif; then \
+	    && command -v pdftoppm >/dev/null && command -v xindy >/dev/null \
+	    && fc-list | grep -q FreeSerif; then \
 	  echo "TeX for make pdf: already installed"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
