@@ -475,6 +475,11 @@ class BSAgent:
 class ADMMResult(IterativeResult):
     """Outcome of :func:`decentralized_design`.
 
+    The certificate (kind ``"feasibility"``) is the largest violation of C1-C3 of problem
+    (18) in :func:`~wiretap.isac.check_design` (exact worst-case leakage over the per-BS
+    balls), against ``DesignCheck.tol`` (1e-4): a ``"converged"`` consensus design is
+    feasible for the *centralized* problem, whatever its copies said.
+
     Attributes
     ----------
     design, check, total_power, mse : as in :class:`~wiretap.isac.CentralizedResult`
@@ -486,11 +491,6 @@ class ADMMResult(IterativeResult):
         stopping rule failed its re-check, see :func:`decentralized_design`).
     init_iterations : int
         SCA steps of the initialisation run inside this call (0 when ``init`` was given).
-
-    The certificate (kind ``"feasibility"``) is the largest violation of C1-C3 of problem
-    (18) in :func:`~wiretap.isac.check_design` (exact worst-case leakage over the per-BS
-    balls), against ``DesignCheck.tol`` (1e-4): a ``"converged"`` consensus design is
-    feasible for the *centralized* problem, whatever its copies said.
     """
 
     design: Design | None = None

@@ -198,6 +198,11 @@ class Design:
 class CentralizedResult(IterativeResult):
     """Outcome of :func:`centralized_design` and the baselines.
 
+    The certificate (kind ``"feasibility"``) is the largest violation of C1-C3 of problem
+    (18) found by :func:`check_design` (exact worst-case leakage), against
+    ``DesignCheck.tol`` (1e-4): a ``"converged"`` design is feasible. SCA/BCD only reach
+    stationary points, so no optimality is certified.
+
     Attributes
     ----------
     design : Design or None
@@ -215,11 +220,6 @@ class CentralizedResult(IterativeResult):
     init_iterations : int
         SCA steps spent by the initialisation (:func:`initial_state`) inside this call
         (0 when a starting point was passed in); not counted in ``iterations``.
-
-    The certificate (kind ``"feasibility"``) is the largest violation of C1-C3 of problem
-    (18) found by :func:`check_design` (exact worst-case leakage), against
-    ``DesignCheck.tol`` (1e-4): a ``"converged"`` design is feasible. SCA/BCD only reach
-    stationary points, so no optimality is certified.
     """
 
     design: Design | None = None

@@ -33,7 +33,7 @@ OUTCOMES: tuple[str, ...] = (
 
 
 def outcome(result) -> str:
-    """One of :data:`OUTCOMES` for a scheme's result.
+    """One of ``OUTCOMES`` for a scheme's result.
 
     ``"passed"``: a design that passes the exact re-check (:func:`check_design`);
     ``"unconverged"``: a design that fails it (status ``"max_iter"`` or ``"stalled"``);

@@ -68,7 +68,7 @@ precoder step against the exact worst cases, the receiver and Eve steps by the e
 safeguard of :func:`~wiretap.mimo_ic.run_adp`)."""
 
 PRECODER_GAP_TOL = 1e-6
-"""Tolerance of the precoder step's certificate: the exact worst case of every robust term at
+"""Tolerance of the precoder step's certificate. The exact worst case of every robust term at
 the returned precoder may exceed the SDP's epigraph value by at most this, relative to
 ``1 + |epigraph value|``."""
 

@@ -9,7 +9,7 @@ Split by job:
   exercise: its check runs in a fresh process that never ran student code.
 * :mod:`wiretap.teaching.pack` - assignment packs (``make assignments``) and their check.
 * :mod:`wiretap.teaching.grading` - ``otter run`` reports and :func:`assert_close`.
-* :mod:`wiretap.teaching.cli` - ``python -m wiretap.teaching``.
+* ``wiretap.teaching.cli`` - the command line, ``python -m wiretap.teaching``.
 
 The names below load their module on first use, so importing this package stays cheap (the
 clean check process imports it).

@@ -1,7 +1,7 @@
 """Chapter to notebook: the student's stubs and the Jupyter Markdown of a chapter's cells.
 
 :func:`make_stub` turns a ``solution`` cell into the code a student starts from;
-:func:`convert_cells` walks a chapter (see :mod:`wiretap.teaching.myst`) and yields the cells
+:func:`chapter_pieces` walks a chapter (see :mod:`wiretap.teaching.myst`) and yields the cells
 of the assignment notebook, each tagged with its role, which :mod:`wiretap.teaching.otter_emit`
 wraps into an otter-grader master notebook.
 """

@@ -136,7 +136,7 @@ class Exercise:
 
     @property
     def points(self) -> int:
-        """Points of the exercise in an assignment: its difficulty (1 when it has no metadata)."""
+        """Points of the exercise in an assignment, equal to its difficulty (1 without metadata)."""
         return self.meta.difficulty if self.meta is not None else 1
 
 
