@@ -19,7 +19,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help install book part test lint format bench clean assignments assignments-check \
-        browser-test pdf pdf-deps pdf-test
+        browser-test pdf pdf-deps pdf-test publish publish-html
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -115,6 +115,20 @@ PDF ?= _build/latex/wiretap-book.pdf
 pdf-test: $(STAMP)  ## Check the PDF: render its first pages to images [PDF=...]
 	@test -f $(PDF) || { echo "no PDF at $(PDF): run make pdf"; exit 2; }
 	$(BIN)/python -m pytest -p no:xdist tests/pdf --pdf=$(PDF) --artifacts=_build/pdf-artifacts
+
+# Publishing: the built HTML folder becomes the gh-pages branch (GitHub Pages serves it). It holds
+# each chapter's executed notebook under _sources/, which the Colab button opens (see
+# book/_ext/wiretap_pages.py: the branch name there must match PUBLISH_BRANCH, a test checks it,
+# and each notebook's install cell is pinned to the commit the book was built from).
+# --no-jekyll keeps GitHub Pages from dropping the folders that start with "_".
+PUBLISH_BRANCH ?= gh-pages
+publish: book  ## Build the book and commit it to the gh-pages branch [PUSH=1 also pushes it]
+	$(MAKE) publish-html
+
+publish-html:  ## Commit an already built book to gh-pages [HTML=..., PUSH=1]
+	@test -f $(HTML)/index.html || { echo "no built book in $(HTML): run make book"; exit 2; }
+	$(BIN)/ghp-import --no-jekyll --branch $(PUBLISH_BRANCH) $(if $(PUSH),--push,) \
+	  --message "Book built from $$(git rev-parse --short HEAD 2>/dev/null || echo sources)" $(HTML)
 
 clean:  ## Remove the built book and caches (keeps .venv)
 	rm -rf _build .pytest_cache .hypothesis benchmarks/results

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from docutils import nodes
@@ -329,6 +330,78 @@ def colab_opens_the_published_notebook(app, pagename, templatename, context, doc
                 button["url"] = f"{base}/blob/{branch}/_sources/{pagename}.ipynb"
 
 
+# ---- the notebooks Colab opens ------------------------------------------------------------------
+
+COLAB_MARKER = '"google.colab" in sys.modules'
+
+
+def book_ref(app) -> str:
+    """The git reference of the book being built: ``wiretap_book_ref``, else ``HEAD``'s commit.
+
+    Falls back to ``v<version>`` of the installed package when the sources are not a git
+    checkout (e.g. an unpacked release).
+    """
+    if app.config.wiretap_book_ref:
+        return app.config.wiretap_book_ref
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(app.srcdir), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        from importlib.metadata import version
+
+        return "v" + version("wiretap")
+
+
+def repository_url(app) -> str:
+    """The book's repository, from ``repository: url`` in ``_config.yml`` (the one setting)."""
+    url = (app.config.html_theme_options or {}).get("repository_url", "")
+    return url.rstrip("/")
+
+
+def colab_preamble(url: str, ref: str) -> str:
+    """Source of the install cell that Colab runs first (a no-op anywhere else)."""
+    return (
+        "# Colab: install the wiretap package of the book's version you are reading.\n"
+        "import subprocess, sys\n"
+        f"if {COLAB_MARKER}:\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+        f'                    "wiretap @ git+{url}@{ref}"], check=True)\n'
+    )
+
+
+def pin_colab_notebooks(app, exception):
+    """Give every published notebook an install cell pinned to this build's commit.
+
+    The theme writes each chapter's notebook to ``_sources/<page>.ipynb``; ``make publish``
+    puts the HTML folder on the ``wiretap_colab_branch`` branch, where the Colab button opens
+    it. Chapters carry no install cell of their own: this one is added (or replaces an old
+    one) here, tagged ``remove-cell``, so every chapter gets the same pinned cell.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    url, ref = repository_url(app), book_ref(app)
+    if not url:
+        logger.warning("repository: url is not set; the Colab install cell cannot be pinned")
+        return
+    source = colab_preamble(url, ref)
+    for path in sorted(Path(app.outdir, "_sources").rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if not (c.cell_type == "code" and COLAB_MARKER in c.source)]
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
+        at = 1 if cells and cells[0].cell_type == "markdown" else 0
+        cells.insert(at, cell)
+        nb.cells = cells
+        nbformat.write(nb, path)
+
+
 # ---- duplicated scripts -----------------------------------------------------------------------
 
 
@@ -364,6 +437,8 @@ def setup(app):
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.add_config_value("wiretap_colab_branch", "gh-pages", "html")
     app.connect("html-page-context", colab_opens_the_published_notebook, priority=900)
+    app.add_config_value("wiretap_book_ref", "", "html")
+    app.connect("build-finished", pin_colab_notebooks)
     app.add_directive("wiretap-exercises", ExercisesDirective)
     app.add_directive("wiretap-repro", ReproDirective)
     app.connect("env-get-outdated", always_outdated)
