@@ -34,6 +34,17 @@ def _ext():
     return mod
 
 
+def _pin(html: Path, srcdir: Path, ref: str, url: str) -> None:
+    """Run the extension's build-finished step on a built site, as a build would."""
+    app = SimpleNamespace(
+        config=SimpleNamespace(wiretap_book_ref=ref, html_theme_options={"repository_url": url}),
+        srcdir=str(srcdir),
+        outdir=str(html),
+        builder=SimpleNamespace(format="html"),
+    )
+    _ext().pin_colab_notebooks(app, None)
+
+
 def _git(repo, *args):
     return subprocess.run(
         ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
@@ -100,16 +111,7 @@ def test_publish_html_writes_the_notebooks_colab_opens(tmp_path):
     )
     _site(html)
     # the extension pins the notebooks at build-finished; do what a build does, on this site
-    ext = _ext()
-    app = SimpleNamespace(
-        config=SimpleNamespace(
-            wiretap_book_ref="", html_theme_options={"repository_url": "https://example.org/o/r/"}
-        ),
-        srcdir=str(repo),
-        outdir=str(html),
-        builder=SimpleNamespace(format="html"),
-    )
-    ext.pin_colab_notebooks(app, None)
+    _pin(html, repo, ref="", url="https://example.org/o/r/")
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "t",
@@ -168,16 +170,7 @@ def test_pinning_replaces_an_old_install_cell(tmp_path):
         },
     )
     path.write_text(json.dumps(nb))
-    ext = _ext()
-    app = SimpleNamespace(
-        config=SimpleNamespace(
-            wiretap_book_ref="v9.9", html_theme_options={"repository_url": "https://e.org/r"}
-        ),
-        srcdir=str(tmp_path),
-        outdir=str(html),
-        builder=SimpleNamespace(format="html"),
-    )
-    ext.pin_colab_notebooks(app, None)
+    _pin(html, tmp_path, ref="v9.9", url="https://e.org/r")
     cells = json.loads(path.read_text())["cells"]
     installs = [
         c for c in cells if c["cell_type"] == "code" and "google.colab" in "".join(c["source"])
