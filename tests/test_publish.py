@@ -73,7 +73,7 @@ def _site(html: Path) -> None:
     (html / "index.html").write_text("<html></html>")
 
 
-def _branch_default(ext) -> str:
+def _branch_default() -> str:
     source = (ROOT / "book/_ext/wiretap_pages.py").read_text()
     m = re.search(r'add_config_value\("wiretap_colab_branch", "([^"]*)"', source)
     assert m, "wiretap_colab_branch has no default in the extension"
@@ -87,7 +87,7 @@ def _make_branch() -> str:
 
 
 def test_publish_branch_is_the_branch_colab_opens():
-    assert _make_branch() == _branch_default(_ext())
+    assert _make_branch() == _branch_default()
 
 
 def test_publish_html_writes_the_notebooks_colab_opens(tmp_path):

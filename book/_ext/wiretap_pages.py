@@ -380,8 +380,8 @@ def pin_colab_notebooks(app, exception):
 
     The theme writes each chapter's notebook to ``_sources/<page>.ipynb``; ``make publish``
     puts the HTML folder on the ``wiretap_colab_branch`` branch, where the Colab button opens
-    it. Chapters carry no install cell of their own: this one is added (or replaces an old
-    one) here, tagged ``remove-cell``, so every chapter gets the same pinned cell.
+    it. The cell is added here, tagged ``remove-cell``, and replaces the unpinned install cell
+    that chapter sources still carry, so every published notebook gets the same pinned cell.
     """
     if exception is not None or app.builder.format != "html":
         return
