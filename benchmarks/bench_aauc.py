@@ -10,6 +10,12 @@ relative stationarity gap of P4, the problem it solves), summing the per-iterati
 times; the certificates are computed afterwards, outside the timing. The older rows (20 SCO
 iterations against a BFOM run that may stop early) are kept, labelled "paper protocol".
 
+Clarabel's factorization (issue 12): every AAUC conic solve asks for QDLDL
+(``wiretap.aauc._solve.SOLVER_SETTINGS``); Clarabel 0.11's default picks its multithreaded
+``faer`` factorization, which takes the same interior-point steps and is several times slower
+on these sizes. Timed on SCO (reduced form, 20 iterations) and on the multicast SCA of direct
+transmission at N = K = 100 (quick: K = 40).
+
 SCO is timed as in the paper: ``I = 20`` iterations of the ``N + K - 2``-variable problem
 P2[n+1] with one logarithm per user (``reduce=False, shared_log=False``), compiled once
 (the warm-up call compiles). The exact reduced form with one shared logarithm, which the
@@ -58,11 +64,48 @@ def bfom_time_to_certificate(pb, tol: float = CERT_TOL, max_iter: int = 100) -> 
     return float("inf")
 
 
+def _with_factorization(settings: dict, fn):
+    """Run ``fn()`` with the AAUC solves using Clarabel ``settings``, then restore them."""
+    from wiretap.aauc import _solve
+
+    saved = _solve.SOLVER_SETTINGS
+    _solve.SOLVER_SETTINGS = settings
+    try:
+        return fn()
+    finally:
+        _solve.SOLVER_SETTINGS = saved
+
+
+def factorization_rows(quick: bool) -> list[dict]:
+    """Clarabel's default factorization against QDLDL on SCO and on the multicast SCA."""
+    k = 40 if quick else 100
+    p = aauc.SystemParams.from_db(n_antennas=100, n_users=k, k_factor_db=-np.inf)
+    sc = aauc.draw_scenario(p, rng=1, layout="rayleigh")
+    pb = aauc.AAUCProblem.from_scenario(sc)
+    rows = []
+    for name, fn in (
+        ("SCO, 20 iterations", lambda: aauc.sco(pb, max_iter=20, tol=1e-12)),
+        ("direct transmission SCA", lambda: aauc.direct_multicast(sc, tol=1e-3)),
+    ):
+        t_auto = _with_factorization({}, lambda fn=fn: timed(fn, repeat=1))
+        t_qdldl = timed(fn, repeat=1)
+        rows.append(
+            compare(
+                f"N=100, K={k}: {name}, Clarabel factorization",
+                ("default (auto: faer)", t_auto),
+                ("QDLDL", t_qdldl),
+                n=100,
+                k=k,
+            )
+        )
+    return rows
+
+
 def main(quick: bool) -> list[dict]:
     sizes_n = [20, 100] if quick else [20, 100, 200, 500]
     sizes_k = [10, 20] if quick else [10, 20, 50, 100]
     rep = 1 if quick else 2
-    rows = []
+    rows = factorization_rows(quick)
     for n in sizes_n:
         pb = _problem(n, 20)
         t_sco = timed(lambda pb=pb: aauc.sco(pb, **_PAPER_SCO), repeat=rep)

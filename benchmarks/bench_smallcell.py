@@ -19,7 +19,11 @@ reported for the realistic mix and for the non-trivial problems alone.
 * many networks: 8 SBSs x 32 networks in one call;
 * one Fig. 6 point: Algorithm 2 around Algorithm 1 on one 8-SBS network, timed; the cvxpy
   cost of the same run is estimated from its number of best responses times the per-solve
-  time of each baseline.
+  time of each baseline;
+* equilibria on every network: the Newton method on the KKT system of the VI
+  (:func:`wiretap.smallcell.vi_many`, one start) against Algorithm 2 on the non-robust
+  design of 8-SBS networks, with how many networks each solves, and the Newton method
+  batched against one call per network.
 """
 
 from __future__ import annotations
@@ -151,7 +155,38 @@ def main(quick: bool) -> list[dict]:
     t_point = timed(lambda: smallcell.price_iteration(net), repeat=1 if quick else 3)
     n_br = 8 * res.inner_iterations
     ratio_triv = float(np.mean(trivial))
+
+    # equilibria on every network (Figs. 6-7 investigation): Newton on the KKT system of the VI
+    # against Algorithm 2, both batched over the networks, on the non-robust design
+    n_vi = 8 if quick else 30
+    nets = [smallcell.generate_network(100 + i, n_sbs=8) for i in range(n_vi)]
+    designs = [n.nominal(secrecy=True, protection=True) for n in nets]
+
+    def alg2_all():
+        return smallcell.solve_many(nets, "NS-NP", max_iter=100, inner_max_iter=100)
+
+    def newton_all():
+        return smallcell.vi_many(nets, "NS-NP", starts=1)
+
+    t_alg2_all = timed(alg2_all, repeat=1)
+    t_newton_all = timed(newton_all, repeat=1)
+    n_alg2 = sum(r.status == "converged" for r in alg2_all())
+    n_newton = sum(es.found for es in newton_all())
+    t_newton_loop = timed(lambda: [smallcell.vi_equilibrium(d) for d in designs], repeat=1)
     return [
+        compare(
+            f"NS-NP equilibria of {n_vi} networks (8 SBSs): Newton (VI KKT) vs Algorithm 2",
+            ("Algorithm 2 + 1, one batch", t_alg2_all),
+            ("Newton, zero start, one batch", t_newton_all),
+            alg2_converged=n_alg2,
+            newton_certified=int(n_newton),
+            networks=n_vi,
+        ),
+        compare(
+            f"Newton (VI KKT) on {n_vi} networks: one call per network vs one batch",
+            ("one call per network", t_newton_loop),
+            ("one batch", t_newton_all),
+        ),
         compare(
             "best response (33), one problem (Alg. 1 mix), vs compiled cvxpy",
             ("cvxpy compiled re-solve", t_comp),

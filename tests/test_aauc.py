@@ -72,6 +72,38 @@ def test_rayleigh_and_ring_geometry(rng):
     assert np.allclose(r.distances, 40.0)
 
 
+def test_redraw_eavesdropper_keeps_users_and_follows_layout(rng):
+    p = aauc.SystemParams.from_db(n_antennas=8, n_users=4, k_factor_db=30.0)
+    sc = aauc.draw_scenario(p, rng)
+    new = [aauc.redraw_eavesdropper(sc, rng) for _ in range(400)]
+    for e in new[:5]:
+        assert np.array_equal(e.G, sc.G) and np.array_equal(e.h_user, sc.h_user)
+        assert np.array_equal(e.geometry.users, sc.geometry.users)
+        # on the segment to user K, as in paper_geometry
+        assert np.isclose(e.geometry.eve_angle, sc.geometry.angles[-1])
+        # h_E follows the new position: its power is rho0 d^-alpha on average (K_R large,
+        # so |h_E,k|^2 is within a few percent of it)
+        d = e.geometry.helper_distances(e.geometry.eve)
+        assert np.allclose(np.abs(e.h_eve) ** 2, RHO0 * d**-ALPHA, rtol=0.3)
+    ratio = np.array([e.geometry.eve_distance for e in new]) / sc.geometry.distances[-1]
+    assert np.all((ratio >= 0) & (ratio <= 1))
+    assert abs(ratio.mean() - 0.5) < 5 * np.sqrt(1 / 12 / ratio.size)
+    # new eavesdroppers differ from the original and from each other
+    assert not np.allclose(new[0].g_eve, sc.g_eve) and not np.allclose(new[0].g_eve, new[1].g_eve)
+    # Rayleigh layout: distance in the given range, lower half plane
+    pr = aauc.SystemParams.from_db(n_antennas=8, n_users=4, k_factor_db=-np.inf)
+    sr = aauc.draw_scenario(pr, rng, layout="rayleigh")
+    for _ in range(50):
+        e = aauc.redraw_eavesdropper(sr, rng, layout="rayleigh", distance_range=(150.0, 160.0))
+        assert 150.0 <= e.geometry.eve_distance <= 160.0 and -np.pi <= e.geometry.eve_angle <= 0
+    with pytest.raises(ValueError, match="layout"):
+        aauc.redraw_eavesdropper(sc, 0, layout="moon")
+    with pytest.raises(ValueError, match="scenario"):
+        aauc.redraw_eavesdropper(sc.geometry, 0)
+    with pytest.raises(ValueError, match="distance_range"):
+        aauc.redraw_eavesdropper(sr, 0, layout="rayleigh", distance_range=(5.0, 1.0))
+
+
 def test_fig2a_geometry_matches_paper_J_values():
     J = aauc.angular_matrix(aauc.fig2a_geometry(), alpha=2.5, ref_gain=1.0)
     assert abs(J[0] / 1e-5 - 1) < 0.02 and abs(J[1] / 2e-6 - 1) < 0.02

@@ -641,3 +641,137 @@ def test_compare_schemes_reports_certificates():
     for s in ("sco", "bfom", "direct"):
         assert out[s + "_certified"] in (0.0, 1.0) and out[s + "_stalled"] in (0.0, 1.0)
         assert out[s + "_cert"] >= 0
+
+
+# --------------------------------------------------------------------------- issue 12
+def test_secrecy_coop_is_paper_eq6():
+    """Eq. (6): the eavesdropper hears the cooperation phase only; never below the rate
+    against an eavesdropper that combines both phases, equal when g_E^H v = 0."""
+    sc = _scenario(3, N=16, K=5)
+    res = aauc.sco(aauc.AAUCProblem.from_scenario(sc), max_iter=10)
+    r = aauc.aauc_rates(sc, res.v, res.w)
+    assert np.isclose(r["secrecy_coop"], max(r["legit"] - 0.5 * np.log2(1 + r["leak_helpers"]), 0))
+    assert r["secrecy_coop"] >= r["secrecy"] and r["leak_bs"] > 0
+    # an eavesdropper exactly on g_K's direction: v is zero-forced there, the two agree
+    par = aauc.Scenario(sc.geometry, sc.params, sc.G, 0.3 * sc.g_attacked, sc.h_user, sc.h_eve)
+    r2 = aauc.aauc_rates(par, res.v, res.w)
+    assert r2["leak_bs"] < 1e-12 * r["leak_bs"]
+    assert np.isclose(r2["secrecy_coop"], r2["secrecy"], atol=1e-12)
+
+
+def test_compare_schemes_averages_over_eavesdroppers():
+    """n_eve > 1: every rate is the mean over the trial's eavesdropper and n_eve - 1 redrawn
+    ones, drawn right after the scenario (recomputed here independently)."""
+    kw = dict(n_antennas=16, n_users=5, k_factor_db=10.0, layout="rayleigh")
+    schemes = ("sco", "direct", "irs")
+    one = aauc.compare_schemes(11, schemes=schemes, **kw)
+    out = aauc.compare_schemes(11, schemes=schemes, n_eve=4, **kw)
+    gen = np.random.default_rng(11)
+    p = aauc.SystemParams.from_db(n_antennas=16, n_users=5, k_factor_db=10.0)
+    sc = aauc.draw_scenario(p, gen, layout="rayleigh")
+    eves = [sc] + [aauc.redraw_eavesdropper(sc, gen, layout="rayleigh") for _ in range(3)]
+    r = aauc.sco(aauc.AAUCProblem.from_scenario(sc), max_iter=20, tol=1e-4)
+    d = aauc.direct_multicast(sc, tol=1e-3)
+    assert np.isclose(one["sco"], aauc.aauc_secrecy_rate(sc, r.v, r.w))
+    assert np.isclose(out["sco"], np.mean([aauc.aauc_secrecy_rate(e, r.v, r.w) for e in eves]))
+    coop = np.mean([aauc.aauc_rates(e, r.v, r.w)["secrecy_coop"] for e in eves])
+    assert np.isclose(out["sco_coop"], coop)
+    assert np.isclose(out["direct"], np.mean([aauc.direct_secrecy_rate(e, d.v) for e in eves]))
+    assert out["sco_model"] == one["sco_model"]  # the designs do not change
+    # the averages differ from the single-eavesdropper rates (not all of them are zero here)
+    assert any(abs(out[k] - one[k]) > 1e-6 for k in ("sco_coop", "direct", "irs"))
+    with pytest.raises(ValueError, match="n_eve"):
+        aauc.compare_schemes(0, schemes=("sco",), n_eve=0, **kw)
+
+
+def test_sco_multistart_keeps_the_best_start():
+    pb = _problem(4, N=12, K=5)
+    plain = aauc.sco(pb, max_iter=20, tol=1e-4)  # starts at the closed form
+    bf = aauc.bfom(pb, max_iter=3)
+    ms = aauc.sco_multistart(
+        pb, 0, n_random=3, extra_starts={"bfom": (bf.z, bf.w)}, max_iter=20, tol=1e-4
+    )
+    assert ms.starts == ("closed_form", "p6", "bfom", "random 0", "random 1", "random 2")
+    assert ms.objective == ms.objectives.max() and ms.best_start in ms.starts
+    # the closed-form start is SCO's default: that run is the plain one
+    assert np.isclose(ms.objectives[0], plain.objective, rtol=1e-9, atol=1e-12)
+    assert ms.objective >= plain.objective - 1e-12
+    assert np.allclose(ms.start_objectives[0], aauc.closed_form(pb).objective)
+    # each run improves on its start (SCO is monotone)
+    assert np.all(ms.objectives >= ms.start_objectives - 1e-9)
+    _assert_design(pb, ms.v, ms.w, pb.p_max)
+    assert np.allclose(ms.v, pb.basis @ ms.z) and np.isclose(ms.objective, pb.objective(ms.z, ms.w))
+    # the random starts are different points (seeded by rng)
+    again = aauc.sco_multistart(pb, 0, n_random=3, max_iter=20, tol=1e-4)
+    other = aauc.sco_multistart(pb, 1, n_random=3, max_iter=20, tol=1e-4)
+    assert np.array_equal(again.start_objectives[2:], ms.start_objectives[3:])
+    assert not np.allclose(other.start_objectives[2:], again.start_objectives[2:])
+    with pytest.raises(ValueError, match="n_random"):
+        aauc.sco_multistart(pb, 0, n_random=-1)
+    with pytest.raises(ValueError, match="extra_starts"):
+        aauc.sco_multistart(pb, 0, extra_starts={"bad": (np.ones(3), bf.w)})
+    with pytest.raises(ValueError, match="problem"):
+        aauc.sco_multistart(None, 0)
+
+
+def test_irs_start_and_multistart():
+    sc = _scenario(1, N=24, K=5, kr_db=70.0, layout="ring", distance=20.0)
+    ip = aauc.IRSProblem.from_scenario(sc)
+    default = aauc.irs_sco(ip, max_iter=20, tol=1e-4)
+    # the default start passed explicitly gives the same run
+    pb = ip.reduced()
+    helper = aauc.AAUCProblem(A=pb.A, h=pb.h, j=pb.j, p_max=pb.p_max, basis=pb.basis)
+    y = aauc.equal_snr_beamformer(helper, pb.p_max)
+    u = np.exp(1j * (np.angle(pb.h) - np.angle(pb.A.conj().T @ y)))
+    same = aauc.irs_sco(ip, max_iter=20, tol=1e-4, v0=pb.basis @ y, u0=u)
+    assert np.isclose(same.objective, default.objective, rtol=1e-7)
+    assert np.isclose(same.history["objective"][0], default.history["objective"][0])
+    ms = aauc.irs_multistart(ip, max_iter=20, tol=1e-4)
+    assert ms.starts == ("equal_snr", "helper 0", "helper 1", "helper 2", "helper 3")
+    assert np.isclose(ms.objectives[0], default.objective) and ms.objective == ms.objectives.max()
+    assert np.all(np.abs(ms.u) <= 1 + 1e-9) and np.sum(np.abs(ms.v) ** 2) <= pb.p_max * (1 + 1e-9)
+    assert np.isclose(ms.objective, aauc.IRSProblem.objective(pb, pb.basis.conj().T @ ms.v, ms.c))
+    with pytest.raises(ValueError, match="u0"):
+        aauc.irs_sco(ip, v0=pb.basis @ y, u0=2 * u)
+    with pytest.raises(ValueError, match="v0"):
+        aauc.irs_sco(ip, v0=pb.basis @ y)
+    with pytest.raises(ValueError, match="spread"):
+        aauc.irs_multistart(ip, spread=1.0)
+
+
+def test_bfom_budget_of_inner_iterations():
+    pb = _bench_problem(100, 50)
+    budget = 2000
+    res = aauc.bfom(pb, max_total_inner=budget)
+    assert res.history["inner_iterations"].sum() <= budget
+    assert res.status == "max_iter" and "budget" in res.message
+    assert np.all(np.diff(res.history["snr"]) >= 0) and res.history["rejected"].sum() == 0
+    # the default budget is twice the paper's worst case 20 x 3000
+    full = aauc.bfom(pb)
+    assert full.history["inner_iterations"].sum() <= 2 * 20 * 3000
+    assert full.snr >= res.snr
+    with pytest.raises(ValueError, match="max_total_inner"):
+        aauc.bfom(pb, max_total_inner=0)
+
+
+def test_aauc_solves_use_qdldl(monkeypatch):
+    """Every AAUC conic solve asks Clarabel for the QDLDL factorization, retries included."""
+    import importlib
+
+    solve_mod = importlib.import_module("wiretap.aauc._solve")
+    seen = []
+    real = convex.solve
+
+    def spy(problem, **kw):
+        seen.append(kw)
+        if len(seen) == 1:  # force one retry
+            return convex.SolveInfo("solver_error", float("nan"), False, 0.0, 0.0, -1, "x")
+        return real(problem, **kw)
+
+    monkeypatch.setattr(solve_mod.convex, "solve", spy)
+    x = cp.Variable(2)
+    prob = cp.Problem(cp.Minimize(cp.sum_squares(x - 1)), [cp.sum(x) <= 1])
+    info, retries = solve_mod.solve(prob, ("optimal",))
+    assert info.ok and retries == 1
+    assert all(kw.get("direct_solve_method") == "qdldl" for kw in seen)
+    assert seen[1].get("max_step_fraction") == 0.9

@@ -696,3 +696,219 @@ def test_status_counts_and_paired_intervals():
         ex.mean_interval(np.ones((1, 3)), z=0.0)
     with pytest.raises(ValueError, match="x must"):
         ex.mean_interval(np.ones(3))
+
+
+# ------------------------------------------------------------------ equilibria by Newton (VI)
+from wiretap.smallcell import equilibrium as eqm  # noqa: E402
+from wiretap.smallcell.core import stack  # noqa: E402
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_vi_kkt_jacobian_matches_finite_differences(exact):
+    net = sc.generate_network(np.random.default_rng(2021), n_sbs=4)
+    mcp = eqm._MCP(stack(net), exact=exact)
+    gen = np.random.default_rng(0)
+    for zero_price in (True, False):
+        z = gen.uniform(0.0, 0.3, (1, mcp.n))
+        if zero_price:
+            z[0, -1] = 0.0
+        _, Jac = mcp.evaluate(z, np.array([0]), jac=True)
+        fd = np.zeros_like(Jac)
+        for i in range(mcp.n):
+            e = np.zeros_like(z)
+            e[0, i] = 1e-6 * max(1.0, abs(z[0, i]))
+            hi = mcp.evaluate(z + e, np.array([0]), jac=False)[0]
+            lo = mcp.evaluate(z - e, np.array([0]), jac=False)[0]
+            fd[0, :, i] = (hi - lo)[0] / (2 * e[0, i])
+        assert np.max(np.abs(fd - Jac)) <= 1e-7 * np.max(np.abs(Jac))
+
+
+def test_fischer_burmeister_is_zero_exactly_on_complementary_pairs():
+    gen = np.random.default_rng(1)
+    a, b = gen.normal(size=(2, 1, 3000))
+    a[:, ::3], b[:, 1::3] = 0.0, 0.0
+    phi, da, db = eqm._fb(a, b)
+    pair = (a >= 0) & (b >= 0) & (a * b == 0)
+    assert np.all(np.abs(phi[pair]) <= 1e-12) and np.all(np.abs(phi[~pair]) > 1e-12)
+    # an element of the generalized Jacobian: da, db in [-2, 0], not both 0
+    assert np.all((da <= 0) & (da >= -2) & (db <= 0) & (db >= -2))
+    assert np.all(da**2 + db**2 > 0)
+
+
+@pytest.mark.parametrize("seed", [5, 7, 11, 13])
+def test_vi_equilibrium_agrees_with_algorithm_2(seed):
+    # where Algorithm 2 converges on a robust design, the Newton method from zero finds the same
+    # equilibrium (independent methods), with a holding certificate
+    net = sc.generate_network(np.random.default_rng(seed), n_sbs=5)
+    alg2 = sc.price_iteration(net, tol=1e-9)  # tight NCP test: its price sets its accuracy
+    assert alg2.status == "converged"
+    res = sc.vi_equilibrium(net)
+    assert res.status == "converged" and res.certificate.holds and res.regular
+    np.testing.assert_allclose(res.p, alg2.p, atol=1e-8)
+    np.testing.assert_allclose(res.kappa, alg2.kappa, rtol=1e-5, atol=1e-3 * alg2.kappa.max())
+    cert = an.grnep_certificate(net, res.p, res.kappa)
+    assert cert.feasibility <= 1e-9 and cert.complementarity <= 1e-9
+    assert cert.equilibrium <= 1e-8 and cert.utility_gap <= 1e-9
+    assert np.all(res.mu >= 0) and np.all(res.kappa >= 0)
+    assert res.history["merit"][-1] <= 1e-11
+
+
+def test_vi_equilibria_where_algorithm_2_cycles():
+    # seed 12, 8 SBSs, non-robust design: Algorithm 2 does not terminate; the Newton method finds
+    # several distinct equilibria, each solves every SBS's problem (15) (cvxpy reference) and is a
+    # fixed point of Algorithm 1
+    net = sc.generate_network(np.random.default_rng(12), n_sbs=8)
+    design = net.nominal(secrecy=True, protection=True)
+    assert sc.solve_scheme(net, "NS-NP", max_iter=100, inner_max_iter=100).result.status != (
+        "converged"
+    )
+    found = sc.vi_equilibria(design, starts=6, rng=0)
+    assert found.count >= 2 and found.regular_count == found.count
+    assert sum(found.hits) <= 6 and len(found.runs) == 6
+    ps = [e.p for e in found.equilibria]
+    assert min(np.linalg.norm(ps[0] - q) for q in ps[1:]) > 1e-3
+    for e in found.equilibria:
+        cert = an.grnep_certificate(design, e.p, e.kappa)
+        assert cert.utility_gap <= 1e-9 and max(cert.feasibility, cert.complementarity) <= 1e-9
+        for j in range(net.n_sbs):
+            pj, _, info = an.solve_grnep_player(design, e.p, j, equilibrate_enable=False)
+            assert info.status == "optimal"
+            assert np.max(np.abs(pj - e.p[j])) <= 1e-4
+        stay = sc.priced_equilibrium(design, e.kappa, p_init=e.p, record=False)
+        assert stay.status == "converged" and stay.iterations <= 2
+
+
+def test_utility_gap_is_the_largest_gain_of_a_deviation(rng):
+    net = sc.generate_network(np.random.default_rng(3), n_sbs=4)
+    res = sc.vi_equilibrium(net)
+    assert res.success
+    S = stack(net)
+    P = res.p[None]
+    kappa = res.kappa[None] + 1e12  # a price at which p is not an equilibrium
+    base = eqm._priced_utility(S, P, P, kappa)
+    gap = eqm._utility_gap(S, P, kappa)[0]
+    assert gap > 1e-6
+    for _ in range(200):  # no feasible deviation of one SBS gains more than the gap
+        j = rng.integers(net.n_sbs)
+        q = sc.initial_power(net, "random", rng)
+        Q = P.copy()
+        Q[0, j] = q[j]
+        gain = eqm._priced_utility(S, P, Q, kappa)[0, j] - base[0, j]
+        assert gain <= gap + 1e-12
+    # and at the equilibrium price the gap vanishes
+    assert eqm._utility_gap(S, P, res.kappa[None])[0] <= 1e-12
+
+
+def test_vi_equilibrium_statuses_and_validation():
+    net = sc.generate_network(np.random.default_rng(5), n_sbs=4)
+    r = sc.vi_equilibrium(net, max_iter=1)
+    assert r.status == "max_iter" and r.certificate is None and not r.success and r.message
+    r = sc.vi_equilibrium(net, p_init="random", rng=3)
+    assert r.start == "random"
+    alg2 = sc.price_iteration(net)
+    w = sc.vi_equilibrium(net, p_init=alg2.p, kappa0=alg2.kappa)
+    assert w.start == "given" and w.success and w.iterations <= 3  # multipliers filled in
+    with pytest.raises(ValueError, match="p_init"):
+        sc.vi_equilibrium(net, p_init=np.ones(net.shape))  # above the mask
+    with pytest.raises(ValueError, match="p_init"):
+        sc.vi_equilibrium(net, p_init="bad")
+    with pytest.raises(ValueError, match="kappa"):
+        sc.vi_equilibrium(net, kappa0=-1.0)
+    with pytest.raises(ValueError, match="tol"):
+        sc.vi_equilibrium(net, tol=0.0)
+    with pytest.raises(ValueError, match="max_iter"):
+        sc.vi_equilibrium(net, max_iter=0)
+    with pytest.raises(ValueError, match="net"):
+        sc.vi_equilibrium("net")
+    with pytest.raises(ValueError, match="starts"):
+        sc.vi_equilibria(net, starts=0)
+    nets = [net, sc.generate_network(np.random.default_rng(6), n_sbs=4)]
+    with pytest.raises(ValueError, match="warm"):
+        sc.vi_many(nets, warm=[(alg2.p, alg2.kappa)])
+    with pytest.raises(ValueError, match="scheme"):
+        sc.vi_many(nets, "XX")
+    with pytest.raises(ValueError, match="restarts"):
+        sc.vi_many(nets, restarts=-1)
+    with pytest.raises(ValueError, match="rtol"):
+        sc.distinct_equilibria([w], rtol=0.0)
+    with pytest.raises(ValueError, match="results"):
+        sc.distinct_equilibria([alg2])
+
+
+def test_distinct_equilibria_groups_by_distance():
+    net = sc.generate_network(np.random.default_rng(5), n_sbs=4)
+    r = sc.vi_equilibrium(net)
+    assert r.success
+    from dataclasses import replace
+
+    near = replace(r, p=r.p * (1 + 1e-6))
+    far = replace(r, p=r.p * 0.5)
+    failed = sc.vi_equilibrium(net, max_iter=1)
+    assert sc.distinct_equilibria([r, near, failed, far]) == [[0, 1], [3]]
+
+
+def test_vi_many_matches_single_runs_and_restarts():
+    nets = [sc.generate_network(np.random.default_rng(s), n_sbs=4) for s in (5, 6, 7)]
+    sets = sc.vi_many(nets, "RS-RP", starts=2)
+    for net, es in zip(nets, sets, strict=True):
+        single = sc.vi_equilibrium(net, p_init="zero")
+        assert es.runs[0].status == single.status
+        np.testing.assert_allclose(es.runs[0].p, single.p, atol=1e-12)
+    # a network where no start succeeds gets the restarts, appended to its runs
+    bad = sc.vi_many(nets[:1], starts=1, max_iter=1, restarts=3, rng=0)[0]
+    assert len(bad.runs) == 4 and [r.start for r in bad.runs[1:]] == ["random"] * 3
+
+
+def test_simulate_with_equilibria_reproduces_algorithm_2():
+    out = ex.simulate(3, trials=4, n_sbs=5, schemes=("RS-RP", "NS-NP"), vi_starts=2)
+    for s in ("RS-RP", "NS-NP"):
+        for k in ex.VI_OUTPUTS:
+            assert out[f"{s}/{k}"].shape == (4,)
+        assert np.all(out[f"{s}/vi_found"] == 1.0)
+        # where Algorithm 2 converged the reported equilibrium is its own
+        assert np.array_equal(out[f"{s}/vi_from_alg2"], out[f"{s}/converged"])
+        conv = out[f"{s}/converged"] > 0.5
+        np.testing.assert_allclose(
+            out[f"{s}/vi_sum_power"][conv], out[f"{s}/sum_power"][conv], rtol=1e-6
+        )
+        assert np.all(out[f"{s}/vi_cert_ncp"] <= 1e-6) and np.all(out[f"{s}/vi_cert_gap"] <= 1e-9)
+        lo, hi = out[f"{s}/vi_sum_secrecy_lo"], out[f"{s}/vi_sum_secrecy_hi"]
+        assert np.all(lo <= out[f"{s}/vi_sum_secrecy"] + 1e-12)
+        assert np.all(out[f"{s}/vi_sum_secrecy"] <= hi + 1e-12)
+    with pytest.raises(ValueError, match="vi_starts"):
+        ex.simulate(3, trials=1, n_sbs=2, vi_starts=-1)
+
+
+def test_vi_values_and_selection_bias():
+    out = ex.simulate(3, trials=5, n_sbs=4, schemes=("RS-RP", "NS-NP"), vi_starts=2)
+    data = {k: v[None, None, :] for k, v in out.items()}
+    data["NS-NP/vi_found"] = data["NS-NP/vi_found"].copy()
+    data["NS-NP/vi_found"][0, 0, 2] = 0.0  # as if no equilibrium were found on network 2
+    v = ex.vi_values(data, ("RS-RP", "NS-NP"), "vi_sum_power")
+    assert np.isnan(v["RS-RP"][0, 0, 2]) and np.isnan(v["NS-NP"][0, 0, 2])
+    assert np.sum(np.isfinite(v["RS-RP"])) == 4
+    with pytest.raises(ValueError, match="output"):
+        ex.vi_values(data, ("RS-RP",), "sum_power")
+    with pytest.raises(ValueError, match="vi_starts"):
+        ex.vi_values({"RS-RP/converged": np.ones(2)}, ("RS-RP",), "vi_sum_power")
+    # selection_bias against a direct computation
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=(3, 1, 40))
+    x[0, 0, :3] = np.nan
+    sel = gen.uniform(size=x.shape) < 0.6
+    m, ms, b, h, n, ns = ex.selection_bias(x, sel)
+    for g in range(3):
+        xs, xo = x[g, 0][sel[g, 0]], x[g, 0][~sel[g, 0]]
+        xs, xo = xs[np.isfinite(xs)], xo[np.isfinite(xo)]
+        allx = np.concatenate([xs, xo])
+        assert m[g] == pytest.approx(allx.mean()) and ms[g] == pytest.approx(xs.mean())
+        assert b[g] == pytest.approx(allx.mean() - xs.mean())
+        se = np.hypot(xs.std(ddof=1) / np.sqrt(xs.size), xo.std(ddof=1) / np.sqrt(xo.size))
+        assert h[g] == pytest.approx(2 * xo.size / allx.size * se)
+        assert n[g] == allx.size and ns[g] == xs.size
+    m, ms, b, h, n, ns = ex.selection_bias(x, np.ones_like(sel))
+    assert np.all(b == 0) and np.all(h == 0)
+    with pytest.raises(ValueError, match="selected"):
+        ex.selection_bias(x, sel[:2])
+    with pytest.raises(ValueError, match="values"):
+        ex.selection_bias(np.ones(3), np.ones(3, dtype=bool))

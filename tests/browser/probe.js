@@ -30,7 +30,7 @@ async () => {
     .forEach((e) => e.remove());
   const text = clone.textContent;
   const rawPatterns = [/\$\$/, /\\begin\{/, /\\\(/, /\\\[/, /\$[^$\s][^$\n]*\\[a-zA-Z]+[^$\n]*\$/,
-    /\{(eq|math|cite:p|cite:t|prf:ref|ref|numref|doc)\}`/];
+    /\{(eq|math|cite:p|cite:t|prf:ref|ref|numref|doc|peq|peq-reason)\}`/];
   const rawTex = rawPatterns.map((re) => { const m = text.match(re); return m ? text.slice(Math.max(0, m.index - 40), m.index + 60) : null; })
     .filter((x) => x);
 

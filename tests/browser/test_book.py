@@ -15,7 +15,9 @@ table of contents of a ``make part`` build), plus ``search.html``. For each page
 And once: exercise solutions are collapsed and open on click; search finds the chapters that
 mention "S-procedure"; every chapter has Binder and Colab launch buttons and ``.md``/``.ipynb``
 downloads, hides its Colab preamble, and ships it in the downloadable notebook; the generated
-appendix pages (instructors, reproducibility) list what the chapters hold; a screenshot of
+appendix pages (instructors, reproducibility) list what the chapters hold; the equation
+concordance has one row per numbered equation of each paper, its coverage table agrees with the
+rows, and its links and the chapters' equation citations lead to each other; a screenshot of
 each part's first page is saved in the artifacts folder (``_build/browser-artifacts``).
 """
 
@@ -30,9 +32,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .checks import (
     equation_problems,
+    html_ids,
     image_problems,
     link_problems,
     load_problems,
+    local_target,
     math_problems,
 )
 from .conftest import ROOT, Site
@@ -212,3 +216,63 @@ def test_reproducibility_page_shows_every_recorded_figure(context, site):
             assert " ".join(row["ours"].split()) in body
     if not records:
         assert "No chapter in this build has recorded a reproduced figure" in body
+
+
+def test_concordance_page_and_citations_link_both_ways(context, site):
+    import yaml
+
+    doc = "book/appendix/concordance"
+    if doc not in site.pages:
+        pytest.fail(f"{doc} is not in the table of contents")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    papers = config["sphinx"]["config"]["concordance_papers"]
+    page = context.new_page()
+    page.goto(site.url(doc), wait_until="load")
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll("table.concordance-paper")].map((t) =>
+             [...t.querySelectorAll("tbody tr")].map((tr) => ({
+               id: (tr.querySelector("td:first-child [id]") || {}).id || "",
+               status: tr.children[1].textContent.trim(),
+               links: [...tr.children[2].querySelectorAll("a")].map((a) => a.href),
+             })))"""
+    )
+    summary = page.eval_on_selector_all(
+        "table.concordance-summary tbody tr",
+        "trs => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim()))",
+    )
+    page.close()
+    # one table per paper, one row per numbered equation, each row an anchor
+    assert len(tables) == len(papers) and len(summary) == len(papers)
+    here = site.html / f"{doc}.html"
+    cited_from = set()
+    for (key, conf), rows, line in zip(papers.items(), tables, summary, strict=True):
+        assert [r["id"] for r in rows] == [f"conc-{key}-{n}" for n in range(1, conf["total"] + 1)]
+        # the coverage table counts what the rows say
+        checked = sum(r["status"] == "checked" for r in rows)
+        assert line[1] == str(conf["total"]) and line[2].startswith(f"{checked} ("), line
+        assert line[5] == str(sum(r["status"] == "missing" for r in rows)), line
+        for r in rows:
+            # a missing equation is cited nowhere; any other is cited somewhere
+            assert (r["status"] == "missing") == (not r["links"]), r
+            for href in r["links"]:
+                target = local_target(site.html, site.base_url, href)
+                assert target is not None, href
+                path, fragment = target
+                # each link leads to a citation's anchor, and that citation links back here
+                assert path.is_file() and fragment.startswith("peq-"), href
+                assert fragment in html_ids(path), href
+                text = path.read_text(encoding="utf-8")
+                after = text[text.index(f'id="{fragment}"') :][:3000]
+                back = re.search(r'href="([^"]*concordance\.html)#(conc-[a-z]+-\d+)"', after)
+                assert back and back.group(2).startswith(f"conc-{key}-"), href
+                assert (path.parent / back.group(1)).resolve() == here.resolve(), href
+                cited_from.add((path.resolve(), fragment))
+    # every citation anchor on every page of the build is listed on the concordance page
+    anchors = {
+        ((site.html / f"{d}.html").resolve(), i)
+        for d in site.pages
+        if (site.html / f"{d}.html").is_file()
+        for i in html_ids(site.html / f"{d}.html")
+        if re.fullmatch(r"peq-[a-z]+-\d+-\d+", i)
+    }
+    assert anchors <= cited_from, sorted(anchors - cited_from)[:5]

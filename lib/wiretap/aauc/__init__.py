@@ -5,7 +5,8 @@ Submodules: :mod:`~wiretap.aauc.model` (parameters, geometry, channels),
 :mod:`~wiretap.aauc.problem` (problem P2, surrogates, KKT residual),
 :mod:`~wiretap.aauc.successive` (SCO), :mod:`~wiretap.aauc.large` (closed form, BFOM, P6),
 :mod:`~wiretap.aauc.irs` (IRS variant), :mod:`~wiretap.aauc.baselines` (direct
-transmission and secrecy-rate evaluation).
+transmission and secrecy-rate evaluation), ``wiretap.aauc.multistart`` (several starting
+points for SCO and the IRS scheme).
 """
 
 from .angular import (
@@ -55,8 +56,10 @@ from .model import (
     null_space,
     paper_geometry,
     rayleigh_geometry,
+    redraw_eavesdropper,
     ring_geometry,
 )
+from .multistart import IRSMultiStartResult, SCOMultiStartResult, irs_multistart, sco_multistart
 from .problem import (
     AAUCProblem,
     LocalSearchResult,
@@ -74,11 +77,13 @@ __all__ = [
     "ClosedFormResult",
     "DirectResult",
     "Geometry",
+    "IRSMultiStartResult",
     "IRSProblem",
     "IRSResult",
     "LambdaFit",
     "LocalSearchResult",
     "P5Result",
+    "SCOMultiStartResult",
     "SCOResult",
     "Scenario",
     "SystemParams",
@@ -99,6 +104,7 @@ __all__ = [
     "fig2a_geometry",
     "fit_experiment",
     "fit_lambda",
+    "irs_multistart",
     "irs_sco",
     "irs_secrecy_rate",
     "kkt_residual",
@@ -118,8 +124,10 @@ __all__ = [
     "paper_geometry",
     "phi_surrogate",
     "rayleigh_geometry",
+    "redraw_eavesdropper",
     "ring_geometry",
     "sco",
+    "sco_multistart",
     "sco_subproblem",
     "upsilon_surrogate",
 ]

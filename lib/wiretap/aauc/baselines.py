@@ -195,7 +195,10 @@ def aauc_rates(scenario: Scenario, v, w) -> dict:
     dict
         ``"legit"``: ``R`` of paper eq. (7); ``"eve"``: the eavesdropper's rate combining
         both phases; ``"secrecy"``: ``[R - R_E]^+``; ``"leak_bs"``: ``|g_E^H v|^2/s2``;
-        ``"leak_helpers"``: ``|h_E^H w|^2/s2``.
+        ``"leak_helpers"``: ``|h_E^H w|^2/s2``; ``"secrecy_coop"``: the secrecy rate of
+        paper eq. (6), ``[R - 1/2 log2(1 + |h_E^H w|^2/s2)]^+``, where the eavesdropper
+        hears the cooperation phase only (exact when ``g_E`` is parallel to ``g_K``, the
+        paper's assumption; optimistic otherwise).
     """
     sc = _check_scenario(scenario)
     p = sc.params
@@ -214,6 +217,7 @@ def aauc_rates(scenario: Scenario, v, w) -> dict:
         "secrecy": max(legit - eve, 0.0),
         "leak_bs": e1,
         "leak_helpers": e2,
+        "secrecy_coop": max(legit - 0.5 * np.log2(1.0 + e2), 0.0),
     }
 
 

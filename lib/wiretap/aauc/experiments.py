@@ -15,16 +15,17 @@ import numpy as np
 
 from .._validation import as_array, as_generator, check_int, check_positive
 from .angular import angular_matrix, average_secrecy_rate, fit_lambda, model_secrecy_rate
-from .baselines import aauc_secrecy_rate, direct_multicast, direct_secrecy_rate, irs_secrecy_rate
+from .baselines import aauc_rates, direct_multicast, direct_secrecy_rate, irs_secrecy_rate
 from .irs import IRSProblem, irs_sco
 from .large import bfom, closed_form, p6
-from .model import Geometry, SystemParams, draw_scenario
+from .model import Geometry, SystemParams, draw_scenario, redraw_eavesdropper
+from .multistart import irs_multistart, sco_multistart
 from .problem import AAUCProblem
 from .successive import sco
 
 __all__ = ["SCHEMES", "compare_schemes", "fit_experiment"]
 
-SCHEMES = ("sco", "closed_form", "bfom", "p6", "direct", "irs")
+SCHEMES = ("sco", "closed_form", "bfom", "p6", "direct", "irs", "sco_multistart", "irs_multistart")
 """Scheme names accepted by :func:`compare_schemes`."""
 
 
@@ -39,6 +40,10 @@ def compare_schemes(
     sco_iterations: int = 20,
     sco_tol: float = 1e-4,
     direct_tol: float = 1e-3,
+    multistart_random: int = 2,
+    multistart_iterations: int | None = None,
+    multistart_tol: float | None = None,
+    n_eve: int = 1,
     **layout_kw,
 ) -> dict:
     """One trial: draw a scenario and evaluate the requested schemes on it.
@@ -61,13 +66,29 @@ def compare_schemes(
         Relative stopping tolerance of the multicast SCA of direct transmission (its
         convergence is slow when ``K`` is close to ``N``; 1e-3 stops within about 1-4 % of
         the converged minimum SNR in our runs).
+    multistart_random : int
+        Random starts of ``"sco_multistart"`` (:func:`~wiretap.aauc.sco_multistart`; BFOM's
+        design is one more start when ``"bfom"`` comes earlier in ``schemes``).
+        ``"irs_multistart"`` is :func:`~wiretap.aauc.irs_multistart`.
+    multistart_iterations, multistart_tol : int, float, optional
+        Iteration cap and stopping tolerance of every run of the two multistart schemes
+        (default: ``sco_iterations`` and ``sco_tol``).
+    n_eve : int
+        Eavesdroppers each design is evaluated against (>= 1): the trial's own, plus
+        ``n_eve - 1`` more drawn from the layout's distribution with
+        :func:`~wiretap.aauc.redraw_eavesdropper` (right after the scenario, so they do not
+        depend on ``schemes``). The rates are averages over them: the same expectation as
+        one eavesdropper per trial, with a smaller Monte Carlo error. No design depends on
+        the eavesdropper's actual position.
 
     Returns
     -------
     dict
         For each scheme ``s``: ``s`` (secrecy rate against the actual eavesdropper,
         bits/s/Hz), ``s + "_time"`` (seconds) and, for the AAUC schemes, ``s + "_model"``
-        (P2 objective; the Q2 objective for ``"irs"``), ``s + "_failed"`` (1.0 if the
+        (P2 objective; the Q2 objective for the IRS schemes), ``s + "_coop"`` (AAUC
+        schemes only: the secrecy rate of paper eq. (6), the eavesdropper hearing the
+        cooperation phase only, see :func:`~wiretap.aauc.aauc_rates`), ``s + "_failed"`` (1.0 if the
         solver reported an error; the last feasible iterate is evaluated then),
         ``s + "_certified"`` (1.0 if the result's certificate holds, whatever the status),
         ``s + "_cert"`` (the certificate's value, NaN when there is none) and
@@ -78,27 +99,48 @@ def compare_schemes(
     bad = [s for s in schemes if s not in SCHEMES]
     if bad or not schemes:
         raise ValueError(f"schemes must be a non-empty subset of {list(SCHEMES)}, got {bad}")
+    n_eve = check_int(n_eve, "n_eve", minimum=1)
+    ms_iter = sco_iterations if multistart_iterations is None else multistart_iterations
+    ms_tol = sco_tol if multistart_tol is None else multistart_tol
     params = SystemParams.from_db(n_antennas=n_antennas, n_users=n_users, k_factor_db=k_factor_db)
     sc = draw_scenario(params, gen, layout=layout, **layout_kw)
+    eves = [sc] + [
+        redraw_eavesdropper(sc, gen, layout=layout, **layout_kw) for _ in range(n_eve - 1)
+    ]
     pb = AAUCProblem.from_scenario(sc)
     out: dict[str, float] = {}
+    extra = {}  # designs offered to "sco_multistart" as starting points
     for s in schemes:
         t0 = time.perf_counter()
         if s == "direct":
             r = direct_multicast(sc, tol=direct_tol)
-            out[s] = direct_secrecy_rate(sc, r.v)
+            out[s] = float(np.mean([direct_secrecy_rate(e, r.v) for e in eves]))
             out[s + "_time"] = time.perf_counter() - t0
             _status(out, s, r)
             continue
-        if s == "irs":
-            r = irs_sco(IRSProblem.from_scenario(sc), max_iter=sco_iterations, tol=sco_tol)
-            out[s] = irs_secrecy_rate(sc, r.v, r.u)
+        if s in ("irs", "irs_multistart"):
+            ip = IRSProblem.from_scenario(sc)
+            if s == "irs":
+                r = irs_sco(ip, max_iter=sco_iterations, tol=sco_tol)
+            else:
+                r = irs_multistart(ip, max_iter=ms_iter, tol=ms_tol)
             out[s + "_time"] = time.perf_counter() - t0
+            out[s] = float(np.mean([irs_secrecy_rate(e, r.v, r.u) for e in eves]))
             out[s + "_model"] = r.objective
             _status(out, s, r)
             continue
         if s == "sco":
             r = sco(pb, max_iter=sco_iterations, tol=sco_tol)
+            elapsed = r.elapsed - r.compile_time
+        elif s == "sco_multistart":
+            r = sco_multistart(
+                pb,
+                gen,
+                n_random=multistart_random,
+                extra_starts=extra,
+                max_iter=ms_iter,
+                tol=ms_tol,
+            )
             elapsed = r.elapsed - r.compile_time
         elif s == "closed_form":
             r = closed_form(pb)
@@ -109,9 +151,12 @@ def compare_schemes(
         else:
             r = bfom(pb)
             elapsed = time.perf_counter() - t0
-        out[s] = aauc_secrecy_rate(sc, r.v, r.w)
+            extra["bfom"] = (r.z, r.w)
+        rates = [aauc_rates(e, r.v, r.w) for e in eves]
+        out[s] = float(np.mean([x["secrecy"] for x in rates]))
         out[s + "_time"] = elapsed
         out[s + "_model"] = r.objective
+        out[s + "_coop"] = float(np.mean([x["secrecy_coop"] for x in rates]))
         _status(out, s, r)
     return out
 

@@ -28,7 +28,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
-from .._validation import check_int, check_positive
+from .._validation import as_array, check_int, check_positive
 from ..results import Certificate, IterativeResult, as_history, settle
 from . import _solve
 from .angular import angular_matrix
@@ -166,12 +166,14 @@ def irs_sco(
     tol: float = 1e-5,
     reduce: bool = True,
     gap_tol: float = 1e-3,
+    v0=None,
+    u0=None,
 ) -> IRSResult:
     """Solve Q2 (paper eq. (45)) by successive convex optimization.
 
-    Start: the equal-SNR beamformer of Proposition 2 at full power and full reflection
-    ``|u_k| = 1`` with phases aligned to ``h_r``. Every step solves one compiled DPP
-    problem; the objective never decreases.
+    Default start: the equal-SNR beamformer of Proposition 2 at full power and full
+    reflection ``|u_k| = 1`` with phases aligned to ``h_r``. Every step solves one compiled
+    DPP problem; the objective never decreases.
 
     Parameters
     ----------
@@ -194,6 +196,21 @@ def irs_sco(
         Status ``"converged"`` when the stopping rule fired (or a step made no progress)
         and the gap is at most ``gap_tol``; ``"stalled"`` when it fired but the gap is
         larger; ``"max_iter"``; ``"solver_error"``.
+
+    Other Parameters
+    ----------------
+    v0 : array_like, complex, shape (N,), optional
+        Starting BS beamformer (give ``u0`` too). It is projected onto the null space of
+        ``g_K`` (the span of ``problem.basis``) and scaled down to ``||v||^2 <= P_max`` if
+        needed.
+    u0 : array_like, complex, shape (K-1,), optional
+        Starting reflection coefficients, ``|u_k| <= 1``.
+
+    Raises
+    ------
+    ValueError
+        For a problem that is not an :class:`IRSProblem`, a bad setting, or a start of the
+        wrong shape, with ``|u0_k| > 1``, or with only one of ``v0``, ``u0``.
     """
     if not isinstance(problem, IRSProblem):
         raise ValueError(f"problem must be an IRSProblem, got {type(problem).__name__}")
@@ -202,10 +219,22 @@ def irs_sco(
     gap_tol = float(check_positive(gap_tol, "gap_tol"))
     t0 = time.perf_counter()
     pb = problem.reduced() if reduce else problem
-    helper = AAUCProblem(A=pb.A, h=pb.h, j=pb.j, p_max=pb.p_max, basis=pb.basis)
-    y = equal_snr_beamformer(helper, pb.p_max)
-    u0 = pb.A.conj().T @ y
-    c = np.abs(u0) * np.exp(1j * np.angle(pb.h))
+    if v0 is None and u0 is None:
+        helper = AAUCProblem(A=pb.A, h=pb.h, j=pb.j, p_max=pb.p_max, basis=pb.basis)
+        y = equal_snr_beamformer(helper, pb.p_max)
+        c = np.abs(pb.A.conj().T @ y) * np.exp(1j * np.angle(pb.h))
+    elif v0 is None or u0 is None:
+        raise ValueError("give both v0 and u0, or neither")
+    else:
+        v_start = as_array(v0, "v0", shape=(problem.basis.shape[0],), kind="complex")
+        u_start = as_array(u0, "u0", shape=(pb.m,), kind="complex")
+        if np.any(np.abs(u_start) > 1 + 1e-12):
+            raise ValueError("u0 must satisfy |u0_k| <= 1")
+        y = pb.basis.conj().T @ v_start
+        ny = np.linalg.norm(y)
+        if ny**2 > pb.p_max:
+            y = y * np.sqrt(pb.p_max) / ny
+        c = (pb.A.conj().T @ y) * u_start
     prob, yv, cv, par = _irs_subproblem(pb.A.shape[0], pb.m)
     hist = [pb.objective(y, c)]
     vs, cs = [pb.basis @ y], [c]
@@ -214,16 +243,16 @@ def irs_sco(
 
     def load(y, c):
         """Set the subproblem's parameters at ``(y, c)``; return the scale ``s``."""
-        u0 = pb.A.conj().T @ y
+        a0 = pb.A.conj().T @ y
         s0 = np.vdot(pb.h, c)
         l0 = float(np.sum(pb.j * np.abs(c) ** 2))
-        sc2 = max(float(np.max(np.abs(u0) ** 2)), 1e-300)  # s^2
+        sc2 = max(float(np.max(np.abs(a0) ** 2)), 1e-300)  # s^2
         sc = np.sqrt(sc2)
-        C = np.conj(u0)[:, None] * pb.A.conj().T
+        C = np.conj(a0)[:, None] * pb.A.conj().T
         par["C"].value = C
-        par["b"].value = 1.0 - np.abs(u0) ** 2
+        par["b"].value = 1.0 - np.abs(a0) ** 2
         par["Cs"].value = C / sc2
-        par["bs"].value = -(np.abs(u0) ** 2) / sc2
+        par["bs"].value = -(np.abs(a0) ** 2) / sc2
         par["d"].value = np.conj(s0) * np.conj(pb.h) * sc
         par["bK"].value = float(1.0 - abs(s0) ** 2)
         par["q"].value = np.sqrt(pb.j / (_LN2 * (1.0 + l0))) * sc

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -455,39 +456,46 @@ def p5_mirror_prox(
     sx, sg = np.zeros(n2), np.zeros(m + 1)
     steps, gaps = [], []
     rule_met = False
-    Rt = np.ascontiguousarray(Rm.T)
-    gg = np.empty(m + 1)
+    # Everything the loop multiplies by the step is scaled once here, and the weights are
+    # carried both as logarithms and as values, so one iteration is a few fused numpy
+    # calls: with gamma = (g, g_K),
+    #   step * grad_x     = step R^T g - (2 step c g_K) x                          (37a)
+    #   step * grad_gamma = [step (R x + t), step c (2P - ||x||^2)]                  (37b)
+    Rs = step * np.vstack([Rm, np.zeros((1, n2))])  # (m+1, 2n): last row zero
+    Rts = np.ascontiguousarray(Rs.T)
+    ts = step * np.append(tv, c * two_p)
+    cs = step * c
+    rad2 = two_p
 
-    def grads(x, gam):
-        # (37a) and (37b)
-        gx = Rt @ gam[:m] - (2.0 * gam[m] * c) * x
-        gg[:m] = Rm @ x + tv
-        gg[m] = c * (two_p - x @ x)
-        return gx, gg
+    def ascend(x, xg, gam):
+        # (34a)/(34c): x + step grad_x(xg, gam), projected on the ball
+        v = x + Rts @ gam
+        v -= (2.0 * cs * float(gam[m])) * xg
+        nv2 = float(v @ v)
+        if nv2 > rad2:
+            v *= rad / math.sqrt(nv2)
+        return v
 
-    def ascend(x, g):
-        v = x + step * g
-        nv = np.sqrt(v @ v)
-        return v if nv <= rad else v * (rad / nv)
+    def descend(le, x):
+        # (34b)/(34d): log softmax(le - step grad_gamma(x, .)); also returns the weights
+        sv = le - (Rs @ x + ts)
+        sv[m] += cs * float(x @ x)
+        mx = float(sv.max())
+        e = np.exp(sv - mx)
+        tot = float(e.sum())
+        return sv - (mx + math.log(tot)), e * (1.0 / tot)
 
-    def descend(le, g):
-        s = le - step * g
-        mx = s.max()
-        return s - (mx + np.log(np.exp(s - mx).sum()))
-
+    eta = np.exp(log_eta)
     it = 0
     for it in range(1, max_iter + 1):
-        gx, g = grads(y, np.exp(log_eta))
-        y_la = ascend(y, gx)  # (34a): ascent step in x
-        log_la = descend(log_eta, g)  # (34b): KL step in gamma
-        eta_la = np.exp(log_la)
-        gx, g = grads(y_la, eta_la)
-        y_new = ascend(y, gx)  # (34c)
-        log_eta = descend(log_eta, g)  # (34d)
+        y_la = ascend(y, y, eta)  # (34a): ascent step in x
+        _, eta_la = descend(log_eta, y)  # (34b): KL step in gamma (weights only)
+        y_new = ascend(y, y_la, eta_la)  # (34c)
+        log_eta, eta = descend(log_eta, y_la)  # (34d)
         sx += y_la
         sg += eta_la
         diff = y_new - y
-        d = float(np.sqrt(diff @ diff))
+        d = math.sqrt(float(diff @ diff))
         y = y_new
         steps.append(d)
         if track_gap:
@@ -667,7 +675,9 @@ class BFOMResult(IterativeResult):
         ``"snr"`` (P4 objective, start included, non-decreasing), ``"inner_iterations"``
         (mirror-prox iterations per SCO step, refinements included), ``"lipschitz"`` (the
         ``L`` used), ``"rejected"`` (1 when the step was rejected after every refinement),
-        ``"refinements"`` (tightened re-solves per step), ``"wall_time"`` (seconds per
+        ``"refinements"`` (tightened re-solves per step; a last step cut short by the
+        budget of mirror-prox iterations is kept with the objective unchanged and
+        ``"rejected"`` 0), ``"wall_time"`` (seconds per
         step), ``"v"`` and ``"p"`` (iterates; ``"v"`` has one entry per accepted step).
     """
 
@@ -696,6 +706,7 @@ def bfom(
     reduce: bool = False,
     max_refine: int = 2,
     gap_tol: float = 1e-3,
+    max_total_inner: int | None = None,
 ) -> BFOMResult:
     """BFOM-based AAUC for large ``K`` (paper Sec. V-B).
 
@@ -707,7 +718,10 @@ def bfom(
     enough: it is solved again, warm-started at the current point and weights, with a 10
     times smaller step tolerance, twice the iterations and a doubled ``L`` (at most
     ``max_refine`` times; the later steps keep the tightened settings). If the step is
-    still rejected the loop stops with status ``"stalled"``.
+    still rejected the loop stops with status ``"stalled"``. The whole run spends at most
+    ``max_total_inner`` mirror-prox iterations (default twice the paper's worst case
+    ``max_iter * max_inner``): tightened settings compound over the steps, and without a
+    budget a hard instance can run millions of iterations.
 
     Parameters
     ----------
@@ -732,6 +746,10 @@ def bfom(
     gap_tol : float
         Tolerance of the certificate: the stationarity gap of P4 at the returned point
         (:func:`p4_stationarity_gap`) divided by the P4 objective there.
+    max_total_inner : int, optional
+        Budget of mirror-prox iterations for the whole run, refinements included (>= 1;
+        default ``2 * max_iter * max_inner``). A solve is cut at the budget; when it is
+        used up the run stops with status ``"max_iter"``.
 
     Returns
     -------
@@ -739,7 +757,8 @@ def bfom(
         ``certificate`` is the relative stationarity gap of P4 (kind ``"stationarity"``).
         Status ``"converged"`` when the stopping rule fired and the gap is at most
         ``gap_tol``; ``"stalled"`` when a step stayed rejected after ``max_refine``
-        refinements, or the rule fired but the gap is larger; ``"max_iter"`` at the cap.
+        refinements, or the rule fired but the gap is larger; ``"max_iter"`` at the cap
+        or when the budget of mirror-prox iterations is used up.
         BFOM solves P4 (``w`` matched to ``h_K``, no leakage term), a restriction of P2: its
         certificate says nothing about stationarity for P2.
 
@@ -755,6 +774,11 @@ def bfom(
     inner_tol = float(check_positive(inner_tol, "inner_tol"))
     max_refine = check_int(max_refine, "max_refine", minimum=0)
     gap_tol = float(check_positive(gap_tol, "gap_tol"))
+    total_inner = (
+        2 * max_iter * max_inner
+        if max_total_inner is None
+        else check_int(max_total_inner, "max_total_inner", minimum=1)
+    )
     scale = (
         1.0 / (problem.m + 1)
         if lipschitz_scale is None
@@ -779,8 +803,14 @@ def bfom(
     }
     rule_met, stalled, message = False, False, ""
     it = 0
+    budget = total_inner  # mirror-prox iterations left for this run
+    out_of_budget = False
     gam_prev = None
     for it in range(1, max_iter + 1):
+        if budget <= 0:
+            out_of_budget = True
+            it -= 1
+            break
         t_it = time.perf_counter()
         R, t, c = p5_data(pb, z)
         L_hat = lipschitz_bound(R, c, P2)
@@ -798,10 +828,11 @@ def bfom(
                 L_hat * i_scale,
                 x0=x_cur if warm else None,
                 gamma0=gam_prev if warm else None,
-                max_iter=i_max,
+                max_iter=min(i_max, budget),
                 tol=i_tol,
             )
             n_inner += inner.iterations
+            budget -= inner.iterations
             # keep the weights strictly positive for a warm start
             gam_prev = (inner.gamma + 1e-12) / (1 + 1e-12 * inner.gamma.size)
             # recover from the last iterate (the paper's y^[m]) and from the ergodic
@@ -812,7 +843,7 @@ def bfom(
                 val = min(float(np.min(R @ xr + t)), c * (P2 - xr @ xr))
                 if val > surrogate_new:
                     surrogate_new, x = val, xr
-            if surrogate_new >= f_old or n_ref >= max_refine:
+            if surrogate_new >= f_old or n_ref >= max_refine or budget <= 0:
                 # keep tightened settings: the later steps need the same accuracy
                 inner_tol, max_inner, scale = i_tol, i_max, i_scale
                 break
@@ -826,8 +857,12 @@ def bfom(
         hist["refinements"].append(n_ref)
         hist["wall_time"].append(time.perf_counter() - t_it)
         if surrogate_new < f_old:
-            hist["rejected"].append(1)
             hist["snr"].append(f_old)
+            if n_ref < max_refine:  # the budget ran out before the step could be re-solved
+                hist["rejected"].append(0)
+                out_of_budget = True
+                break
+            hist["rejected"].append(1)
             stalled = True
             message = (
                 f"SCO step {it}: the mirror-prox solution did not improve the surrogate "
@@ -864,6 +899,11 @@ def bfom(
             message = (
                 f"stopping rule met but the relative stationarity gap {cert.value:.2e} "
                 f"exceeds {gap_tol:g}"
+            )
+        elif status == "max_iter" and out_of_budget:
+            message = (
+                f"budget of {total_inner} mirror-prox iterations used up after {it} SCO "
+                f"steps; relative stationarity gap {cert.value:.2e}"
             )
         elif status == "max_iter":
             message = f"{max_iter} SCO steps; relative stationarity gap {cert.value:.2e}"

@@ -40,6 +40,7 @@ __all__ = [
     "null_space",
     "paper_geometry",
     "rayleigh_geometry",
+    "redraw_eavesdropper",
     "ring_geometry",
 ]
 
@@ -416,6 +417,64 @@ def draw_scenario(params: SystemParams, rng, *, layout: str = "paper", **layout_
         raise ValueError(f"layout must be one of {list(layouts)}, got {layout!r}")
     geo = layouts[layout](params.n_users, rng=gen, **layout_kw)
     return draw_channels(geo, params, gen)
+
+
+def redraw_eavesdropper(scenario: Scenario, rng, *, layout: str = "paper", **layout_kw) -> Scenario:
+    """The same users and channels with a new eavesdropper (position and channels).
+
+    No design of the book depends on where the eavesdropper actually is (they know at most
+    the angle ``theta_K``), so a design can be evaluated against many eavesdroppers drawn
+    from the layout's distribution: averaging over them estimates the paper's average over
+    the eavesdropper's position (eq. (10)) for that realization, with a smaller Monte Carlo
+    error than one eavesdropper per realization.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    rng : numpy.random.Generator or int
+    layout : {"paper", "ring", "rayleigh"}
+        Distribution of the new position, as in :func:`draw_scenario`: on the segment to
+        user ``K`` with ``D_E ~ U(0, D_K)`` (``"paper"``, ``"ring"``), or
+        ``D_E ~ U(distance_range)``, ``theta_E ~ U(-pi, 0)`` (``"rayleigh"``).
+    **layout_kw
+        The layout's keywords (only ``distance_range`` is used, by ``"rayleigh"``; the others
+        are accepted and ignored, so the keywords of :func:`draw_scenario` can be passed).
+
+    Returns
+    -------
+    Scenario
+        ``G`` and ``h_user`` unchanged; a new ``geometry.eve``, ``g_eve`` and ``h_eve``
+        (paper eqs. (1) and (9)).
+
+    Examples
+    --------
+    >>> sc = draw_scenario(SystemParams(n_antennas=8, n_users=3), rng=0)
+    >>> sc2 = redraw_eavesdropper(sc, rng=1)
+    >>> same_users = bool(np.array_equal(sc.G, sc2.G))
+    >>> same_users, bool(sc2.geometry.eve_distance < sc.geometry.distances[-1])
+    (True, True)
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    if layout not in ("paper", "ring", "rayleigh"):
+        raise ValueError(f"layout must be one of ['paper', 'ring', 'rayleigh'], got {layout!r}")
+    gen = as_generator(rng)
+    geo, p = scenario.geometry, scenario.params
+    if layout == "rayleigh":
+        lo, hi = _range(layout_kw.get("distance_range", (100.0, 500.0)), "distance_range")
+        eve = _polar(gen.uniform(lo, hi), gen.uniform(-np.pi, 0.0))
+    else:
+        eve = _polar(gen.uniform(0.0, geo.distances[-1]), geo.angles[-1])
+    new_geo = Geometry(users=geo.users, eve=eve)
+    d_e = max(new_geo.eve_distance, 1e-9)
+    g_eve = _ch.rician_channel(
+        _steering(p.n_antennas, new_geo.eve_angle),
+        p.k_factor,
+        gen,
+        variance=p.ref_gain * d_e ** (-p.alpha),
+    )
+    h_eve = _scalar_rician(new_geo.helper_distances(eve), p.k_factor, p.alpha, p.ref_gain, gen)
+    return Scenario(new_geo, p, scenario.G, g_eve, scenario.h_user, h_eve)
 
 
 def null_space(g) -> np.ndarray:

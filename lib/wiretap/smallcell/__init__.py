@@ -13,10 +13,12 @@ threshold. The part of the book built on this module derives every step; the mod
 * ``wiretap.smallcell.algorithms``: Algorithms 1 and 2 and the three designs of Sec. VI;
 * ``wiretap.smallcell.analysis``: the VI map, its Jacobian, the matrix Υ of Theorem 2,
   and the KKT certificate of Theorem 3.
+* ``wiretap.smallcell.equilibrium``: variational equilibria on every network, by a
+  semismooth Newton method on the KKT system of the VI, with multistarts.
 * ``wiretap.smallcell.experiments``: the Monte Carlo drivers of Figs. 2-7.
 """
 
-from . import analysis, experiments
+from . import analysis, equilibrium, experiments
 from .algorithms import (
     MODES,
     SCHEMES,
@@ -30,6 +32,14 @@ from .algorithms import (
     solve_many,
     solve_scheme,
     theorem6_step,
+)
+from .equilibrium import (
+    EquilibriumSet,
+    VIResult,
+    distinct_equilibria,
+    vi_equilibria,
+    vi_equilibrium,
+    vi_many,
 )
 from .network import (
     TABLE_I,
@@ -68,15 +78,19 @@ __all__ = [
     "TABLE_I",
     "BestResponseSolution",
     "CvxpyBestResponse",
+    "EquilibriumSet",
     "Evaluation",
     "Geometry",
     "NashResult",
     "Network",
     "PriceResult",
     "SchemeOutcome",
+    "VIResult",
     "analysis",
     "best_response",
     "coupled_network",
+    "distinct_equilibria",
+    "equilibrium",
     "evaluate",
     "eve_coefficient",
     "eve_coefficient_printed",
@@ -97,6 +111,9 @@ __all__ = [
     "solve_many",
     "solve_scheme",
     "theorem6_step",
+    "vi_equilibria",
+    "vi_equilibrium",
+    "vi_many",
     "with_uncertainty",
     "worst_case_eve_gains",
     "worst_case_mue_gains",

@@ -17,6 +17,7 @@ from .. import convex
 from .._validation import as_array, check_choice, check_int
 from .algorithms import _best_responses, _check_kappa
 from .core import stack
+from .equilibrium import _priced_utility
 from .network import Network
 
 __all__ = [
@@ -253,12 +254,20 @@ class GrnepCertificate:
         ``max_n κ_n |ζ_n(p)| / (κ_n I_n^th)`` over MUEs with ``κ_n > 0`` (0 if none).
     equilibrium : float
         ``max_j ||BR_j(p_{-j}; κ) - p_j|| / max(||p||, 1e-12)``: how far ``p`` is from the
-        priced NEP's equilibrium (0 at an equilibrium).
+        exact best responses (33), which put no power on a channel without secrecy (0 at
+        an equilibrium where every best response is unique).
+    utility_gap : float
+        Nikaido-Isoda gap ``max_j [U_j(BR_j(p_{-j}); κ) - U_j(p_j; κ)]`` of the priced
+        utilities (27a), in nats: what the SBS that gains most would gain by deviating.
+        Zero exactly at an equilibrium of the priced game, also at one where an SBS is
+        indifferent between powers on a channel without secrecy (where ``equilibrium``
+        is not zero).
     """
 
     feasibility: float
     complementarity: float
     equilibrium: float
+    utility_gap: float = float("nan")
 
 
 def grnep_certificate(net: Network, p, kappa) -> GrnepCertificate:
@@ -266,6 +275,19 @@ def grnep_certificate(net: Network, p, kappa) -> GrnepCertificate:
 
     By Theorem 3, small values certify a GRNEP equilibrium; the book checks the same point
     independently with :func:`solve_grnep_player`.
+
+    Parameters
+    ----------
+    net : Network
+        Design network.
+    p : array_like, shape (J, K)
+        Powers (W).
+    kappa : float or array_like, shape (N,)
+        Prices (nats/W).
+
+    Returns
+    -------
+    GrnepCertificate
 
     References
     ----------
@@ -283,7 +305,13 @@ def grnep_certificate(net: Network, p, kappa) -> GrnepCertificate:
     if not ok[0]:
         raise ValueError("a best response failed while certifying")
     eq = float(np.max(np.linalg.norm(br[0] - P, axis=1)) / max(np.linalg.norm(P), 1e-12))
-    return GrnepCertificate(feasibility=feas, complementarity=comp, equilibrium=eq)
+    gap = _priced_utility(S, P[None], br, k[None]) - _priced_utility(S, P[None], P[None], k[None])
+    return GrnepCertificate(
+        feasibility=feas,
+        complementarity=comp,
+        equilibrium=eq,
+        utility_gap=float(max(gap.max(), 0.0)),
+    )
 
 
 def solve_grnep_player(net: Network, p, j: int, **solver_options):

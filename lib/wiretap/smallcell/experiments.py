@@ -15,16 +15,21 @@ import numpy as np
 from .._validation import as_generator, check_choice, check_int, check_nonnegative, check_positive
 from ..results import STATUSES
 from .algorithms import SCHEMES, solve_many
+from .analysis import grnep_certificate
+from .equilibrium import vi_many
 from .network import generate_network, with_uncertainty
 from .robust import evaluate
 
 __all__ = [
     "OUTPUTS",
+    "VI_OUTPUTS",
     "common_mean",
     "common_values",
     "mean_interval",
+    "selection_bias",
     "simulate",
     "status_counts",
+    "vi_values",
 ]
 
 OUTPUTS = (
@@ -42,6 +47,42 @@ OUTPUTS = (
 (bits/s/Hz), worst-case interference at MUE 0 (W), price of MUE 0 (nats/W), whether
 Algorithm 2 converged with a holding certificate (1.0) or not (0.0), and its status as the
 index into :data:`wiretap.results.STATUSES` (a float; see :func:`status_counts`)."""
+
+VI_OUTPUTS = (
+    "vi_power",
+    "vi_sum_power",
+    "vi_secrecy",
+    "vi_sum_secrecy",
+    "vi_interference",
+    "vi_kappa",
+    "vi_found",
+    "vi_count",
+    "vi_from_alg2",
+    "vi_tiebreak",
+    "vi_sum_power_lo",
+    "vi_sum_power_hi",
+    "vi_sum_secrecy_lo",
+    "vi_sum_secrecy_hi",
+    "vi_cert_ncp",
+    "vi_cert_gap",
+)
+"""Per-trial outputs of :func:`simulate` with ``vi_starts > 0``, each prefixed by
+``"<scheme>/"``. The first six are those of :data:`OUTPUTS` at the *reported* certified
+equilibrium of :func:`~wiretap.smallcell.vi_many` (Algorithm 2's where it
+converged, else the first regular one in the order of the starts, else the first one;
+NaN where none was found);
+``vi_found``: 1.0 if a certified equilibrium was found; ``vi_count``: how many distinct
+regular ones (fixed points of the exact best responses, see
+``regular`` of :class:`~wiretap.smallcell.VIResult`);
+``vi_from_alg2``: 1.0 if the reported one is Algorithm 2's; ``vi_tiebreak``: 1.0 if it is also
+a fixed point of the exact best responses with their "no power without secrecy" rule
+(relative distance <= 1e-5), 0.0 if an SBS is indifferent on a channel without secrecy;
+``*_lo``, ``*_hi``: the smallest and largest network sum power (W) and worst-case secrecy
+(bits/s/Hz) over the distinct equilibria found; ``vi_cert_ncp``, ``vi_cert_gap``: the
+certificate of the reported equilibrium recomputed by
+:func:`~wiretap.smallcell.analysis.grnep_certificate` on the design network, the largest
+NCP (29) residual ``max([ζ_n]^+, |ζ_n| where κ_n > 0) / I_n`` and the Nikaido-Isoda gap
+(nats)."""
 
 
 def simulate(
@@ -61,6 +102,9 @@ def simulate(
     mode: str = "simultaneous",
     damping: float = 0.5,
     prox: float = 0.1,
+    vi_starts: int = 0,
+    vi_max_iter: int = 60,
+    vi_restarts: int = 8,
     **network_options,
 ) -> dict[str, np.ndarray]:
     """Solve and evaluate the designs on ``trials`` random networks (one grid point).
@@ -83,15 +127,25 @@ def simulate(
         (Table I: 120, i.e. [100, 140]).
     tol, max_iter, inner_max_iter, mode, damping, prox
         Algorithm 2 / Algorithm 1 settings, see :func:`~wiretap.smallcell.price_iteration`.
+    vi_starts : int
+        If > 0, also solve every design with
+        :func:`~wiretap.smallcell.vi_many` from this many starts (all zero, the
+        equal split, then random ones drawn from ``rng`` after the networks) plus
+        Algorithm 2's last iterate, and return the outputs of :data:`VI_OUTPUTS`.
+    vi_max_iter : int
+        Newton iterations per start.
+    vi_restarts : int
+        Random restarts on the networks where none of those starts ended with a
+        certified equilibrium.
     **network_options
         Passed to :func:`~wiretap.smallcell.generate_network`.
 
     Returns
     -------
     dict of str to ndarray
-        ``"<scheme>/<output>"`` of shape ``(trials,)`` for every output in :data:`OUTPUTS`.
-        Entries of trials that did not converge are NaN (``converged`` is 0 there; ``status``
-        says why).
+        ``"<scheme>/<output>"`` of shape ``(trials,)`` for every output in :data:`OUTPUTS`
+        (and :data:`VI_OUTPUTS` if ``vi_starts > 0``). Entries of trials that did not
+        converge are NaN (``converged`` is 0 there; ``status`` says why).
 
     Examples
     --------
@@ -111,6 +165,9 @@ def simulate(
         raise ValueError(f"eve_mean must be > 20 m, got {em}")
     for name, v in (("chi_eps", chi_eps), ("chi_vareps", chi_vareps), ("chi_e", chi_e)):
         check_nonnegative(v, name)
+    n_vi = check_int(vi_starts, "vi_starts", minimum=0)
+    vi_it = check_int(vi_max_iter, "vi_max_iter", minimum=1)
+    vi_restarts = check_int(vi_restarts, "vi_restarts", minimum=0)
     nets = [
         generate_network(
             gen, n_sbs=n_sbs, i_th=i_th, eve_distance=(em - 20.0, em + 20.0), **network_options
@@ -145,7 +202,61 @@ def simulate(
             vals["interference"][t] = ev.interference[0]
             vals["kappa"][t] = r.kappa[0]
         out.update({f"{s}/{k}": v for k, v in vals.items()})
+        if n_vi:
+            rs, rp = SCHEMES[s]
+            warm = [(r.p, r.kappa) for r in res]
+            sets = vi_many(
+                nets,
+                s,
+                starts=n_vi,
+                rng=gen,
+                warm=warm,
+                restarts=vi_restarts,
+                tol=tol,
+                max_iter=vi_it,
+            )
+            designs = [n.nominal(secrecy=not rs, protection=not rp) for n in nets]
+            vals_vi = _vi_values(nets, designs, res, sets)
+            out.update({f"{s}/{k}": v for k, v in vals_vi.items()})
     return out
+
+
+def _vi_values(nets, designs, res, sets) -> dict[str, np.ndarray]:
+    """The :data:`VI_OUTPUTS` of one design on every network."""
+    T = len(nets)
+    vals = {k: np.full(T, np.nan) for k in VI_OUTPUTS}
+    for t, (net, design, r, es) in enumerate(zip(nets, designs, res, sets, strict=True)):
+        vals["vi_found"][t] = float(es.found)
+        vals["vi_count"][t] = float(es.regular_count)
+        if not es.found:
+            continue
+        warm = es.runs[-1]
+        scale = max(np.linalg.norm(r.p), 1e-6)
+        alg2 = (
+            r.status == "converged"
+            and warm.status == "converged"
+            and np.linalg.norm(warm.p - r.p) <= 1e-4 * scale
+        )
+        ok = [x for x in es.runs if x.status == "converged"]
+        chosen = warm if alg2 else next((x for x in ok if x.regular), ok[0])
+        vals["vi_from_alg2"][t] = float(alg2)
+        vals["vi_tiebreak"][t] = float(chosen.br_distance <= 1e-5)
+        ev = evaluate(net, chosen.p)
+        vals["vi_power"][t] = ev.power.mean()
+        vals["vi_sum_power"][t] = ev.power.sum()
+        vals["vi_secrecy"][t] = ev.secrecy.mean()
+        vals["vi_sum_secrecy"][t] = ev.secrecy.sum()
+        vals["vi_interference"][t] = ev.interference[0]
+        vals["vi_kappa"][t] = chosen.kappa[0]
+        cert = grnep_certificate(design, chosen.p, chosen.kappa)
+        vals["vi_cert_ncp"][t] = max(cert.feasibility, cert.complementarity, 0.0)
+        vals["vi_cert_gap"][t] = cert.utility_gap
+        evs = [evaluate(net, e.p) for e in es.equilibria]
+        sp = [e.power.sum() for e in evs]
+        ss = [e.secrecy.sum() for e in evs]
+        vals["vi_sum_power_lo"][t], vals["vi_sum_power_hi"][t] = min(sp), max(sp)
+        vals["vi_sum_secrecy_lo"][t], vals["vi_sum_secrecy_hi"][t] = min(ss), max(ss)
+    return vals
 
 
 def common_mean(
@@ -210,7 +321,7 @@ def common_values(
     dict of str to ndarray
         Per scheme, shape ``grid_shape + (1, T)``.
     """
-    check_choice(output, "output", OUTPUTS)
+    check_choice(output, "output", OUTPUTS + VI_OUTPUTS)
     schemes = list(schemes)
     if not schemes:
         raise ValueError("schemes must not be empty")
@@ -221,6 +332,88 @@ def common_values(
         grid_axes = tuple(range(ok.ndim - 2))
         ok = np.broadcast_to(np.all(ok, axis=grid_axes, keepdims=True), ok.shape)
     return {s: np.where(ok, data[f"{s}/{output}"], np.nan) for s in schemes}
+
+
+def vi_values(data: dict[str, np.ndarray], schemes: Sequence[str], output: str) -> dict:
+    """Per-network values of a :data:`VI_OUTPUTS` entry on every network where each scheme
+    has a certified equilibrium (no selection by Algorithm 2's convergence).
+
+    Parameters
+    ----------
+    data : dict
+        ``GridResult.data`` of a :func:`wiretap.sim.run_grid` over :func:`simulate` with
+        ``vi_starts > 0``.
+    schemes : sequence of str
+    output : str
+        One of :data:`VI_OUTPUTS`.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Per scheme, shape ``grid_shape + (1, T)``; NaN for a network as soon as one scheme
+        has no certified equilibrium there.
+    """
+    check_choice(output, "output", VI_OUTPUTS)
+    schemes = list(schemes)
+    if not schemes:
+        raise ValueError("schemes must not be empty")
+    for s in schemes:
+        if f"{s}/vi_found" not in data:
+            raise ValueError(f"data has no {s!r} equilibria: run simulate with vi_starts > 0")
+    ok = np.ones_like(data[f"{schemes[0]}/vi_found"], dtype=bool)
+    for s in schemes:
+        ok &= data[f"{s}/vi_found"] > 0.5
+    return {s: np.where(ok, data[f"{s}/{output}"], np.nan) for s in schemes}
+
+
+def selection_bias(values, selected, *, z: float = 2.0):
+    """What averaging over a selected subset of networks does to a mean.
+
+    With ``n`` networks, of which ``n_s`` selected (e.g. those where Algorithm 2 converged)
+    and ``n_o`` not, the mean over all minus the mean over the selected ones is
+    ``(n_o / n) (m_o - m_s)``; its interval uses the standard errors of the two groups
+    (Welch), the split being taken as given.
+
+    Parameters
+    ----------
+    values : array_like, shape ``grid_shape + (R, T)``
+        Per-network values on all networks (NaN: left out of both groups).
+    selected : array_like of bool, same shape
+        Whether each network is in the selected subset.
+    z : float
+        Half-width in standard errors (> 0).
+
+    Returns
+    -------
+    mean_all, mean_selected, bias, half_width : ndarray, shape ``grid_shape``
+        ``bias = mean_all - mean_selected`` and the half-width of its interval (0 where
+        every network is selected; NaN where a group has fewer than two values and the
+        other is not empty).
+    n_all, n_selected : ndarray of int, shape ``grid_shape``
+
+    Examples
+    --------
+    >>> v = np.array([[1.0, 1.2, 0.8, 3.0, 3.4]])
+    >>> sel = np.array([[True, True, True, False, False]])
+    >>> m, ms, b, h, n, ns = selection_bias(v, sel)
+    >>> round(float(b), 3), int(n), int(ns)
+    (0.88, 5, 3)
+    """
+    x = np.asarray(values, dtype=float)
+    sel = np.asarray(selected, dtype=bool)
+    if x.ndim < 2:
+        raise ValueError(f"values must have at least 2 dimensions, got shape {x.shape}")
+    if sel.shape != x.shape:
+        raise ValueError(f"selected must have the shape of values {x.shape}, got {sel.shape}")
+    fin = np.isfinite(x)
+    m_all, _, n_all = mean_interval(x, z=z)
+    m_s, h_s, n_s = mean_interval(np.where(sel & fin, x, np.nan), z=z)
+    m_o, h_o, n_o = mean_interval(np.where(~sel & fin, x, np.nan), z=z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = n_o / n_all
+        bias = np.where(n_o > 0, frac * (m_o - m_s), 0.0)
+        half = np.where(n_o > 0, frac * np.hypot(h_s, h_o), 0.0)
+    return m_all, m_s, bias, half, n_all, n_s
 
 
 def mean_interval(x, *, z: float = 2.0):
