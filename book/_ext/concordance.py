@@ -52,6 +52,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import make_refnode
+from wiretap_pages import table as _wiretap_table
 
 logger = logging.getLogger(__name__)
 
@@ -422,33 +423,6 @@ def _para(*children) -> nodes.paragraph:
     return p
 
 
-def _table(headers, rows, classes) -> nodes.table:
-    tab = nodes.table(classes=["wiretap-generated", *classes])
-    group = nodes.tgroup(cols=len(headers))
-    tab += group
-    for _ in headers:
-        group += nodes.colspec(colwidth=1)
-    head = nodes.thead()
-    hrow = nodes.row()
-    for h in headers:
-        hrow += nodes.entry("", _para(h))
-    head += hrow
-    group += head
-    body = nodes.tbody()
-    for cells in rows:
-        row = nodes.row()
-        for c in cells:
-            entry = nodes.entry()
-            if isinstance(c, (list, tuple)):
-                entry += _para(*c)
-            else:
-                entry += c if isinstance(c, nodes.paragraph) else _para(c)
-            row += entry
-        body += row
-    group += body
-    return tab
-
-
 def _pct(k: int, total: int) -> str:
     return f"{100 * k / total:.0f} %" if total else "-"
 
@@ -471,7 +445,7 @@ def summary_table(env, builder, fromdocname, papers, page) -> nodes.table:
                 str(c["missing"]),
             )
         )
-    return _table(
+    return _wiretap_table(
         ("Paper", "Equations", "Checked", "Reasoned", "Cited, no check", "Missing"),
         rows,
         classes=["concordance-summary"],
@@ -520,7 +494,10 @@ def paper_table(env, builder, fromdocname, papers, key) -> list[nodes.Node]:
         f"{c['unchecked']} cited without a check, {c['missing']} missing. "
         "A \u2713 marks a place followed by a checking cell in the same section."
     )
-    return [lead, _table(("Eq.", "Status", "Cited in"), rows, classes=["concordance-paper"])]
+    return [
+        lead,
+        _wiretap_table(("Eq.", "Status", "Cited in"), rows, classes=["concordance-paper"]),
+    ]
 
 
 def _concordance_page(env) -> str | None:

@@ -44,7 +44,11 @@ DIFFICULTY = {1: "1 apply", 2: "2 derive", 3: "3 implement"}
 
 def _cell(content) -> nodes.entry:
     entry = nodes.entry()
-    if isinstance(content, nodes.Node):
+    if isinstance(content, (list, tuple)):  # inline pieces of one paragraph
+        para = nodes.paragraph()
+        for c in content:
+            para += c if isinstance(c, nodes.Node) else nodes.Text(str(c))
+    elif isinstance(content, nodes.Node):
         para = content if isinstance(content, nodes.paragraph) else nodes.paragraph("", "", content)
     else:
         para = nodes.paragraph(text=str(content))

@@ -156,8 +156,7 @@ def sco_multistart(
     for i in range(n_random):
         starts.append((f"random {i}", *_random_start(problem, gen)))
     runs = [sco(problem, z0=z, w0=w, max_iter=max_iter, tol=tol, **sco_kw) for _, z, w in starts]
-    vals = np.array([-np.inf if r.status == "solver_error" else r.objective for r in runs])
-    best = int(np.argmax(vals)) if np.any(np.isfinite(vals)) else 0
+    vals, best = _best_run(runs)
     b = runs[best]
     return SCOMultiStartResult(
         z=b.z,
@@ -165,17 +164,31 @@ def sco_multistart(
         w=b.w,
         objective=b.objective,
         compile_time=float(sum(r.compile_time for r in runs)),
+        **_run_fields(b, t0),
+        starts=tuple(s[0] for s in starts),
+        objectives=vals,
+        start_objectives=np.array([problem.objective(z, w) for _, z, w in starts]),
+        best_start=starts[best][0],
+    )
+
+
+def _run_fields(b, t0: float) -> dict:
+    """The fields a multistart result takes over from its best run ``b``."""
+    return dict(
         status=b.status,
         iterations=b.iterations,
         history=b.history,
         elapsed=time.perf_counter() - t0,
         message=b.message,
         certificate=b.certificate,
-        starts=tuple(s[0] for s in starts),
-        objectives=vals,
-        start_objectives=np.array([problem.objective(z, w) for _, z, w in starts]),
-        best_start=starts[best][0],
     )
+
+
+def _best_run(runs) -> tuple[np.ndarray, int]:
+    """Objectives of ``runs`` (``-inf`` for a solver error) and the index of the best one
+    (0 when every run failed)."""
+    vals = np.array([-np.inf if r.status == "solver_error" else r.objective for r in runs])
+    return vals, int(np.argmax(vals)) if np.any(np.isfinite(vals)) else 0
 
 
 def _focused_start(pb: IRSProblem, i: int, spread: float):
@@ -233,20 +246,14 @@ def irs_multistart(
         v0, u0 = _focused_start(pb, i, spread)
         runs.append(irs_sco(problem, max_iter=max_iter, tol=tol, v0=v0, u0=u0, **irs_kw))
         names.append(f"helper {i}")
-    vals = np.array([-np.inf if r.status == "solver_error" else r.objective for r in runs])
-    best = int(np.argmax(vals)) if np.any(np.isfinite(vals)) else 0
+    vals, best = _best_run(runs)
     b = runs[best]
     return IRSMultiStartResult(
         v=b.v,
         u=b.u,
         c=b.c,
         objective=b.objective,
-        status=b.status,
-        iterations=b.iterations,
-        history=b.history,
-        elapsed=time.perf_counter() - t0,
-        message=b.message,
-        certificate=b.certificate,
+        **_run_fields(b, t0),
         starts=tuple(names),
         objectives=vals,
         best_start=names[best],
