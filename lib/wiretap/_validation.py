@@ -32,6 +32,7 @@ def as_array(
     shape: tuple[int | None, ...] | None = None,
     kind: str = "real",
     finite: bool = True,
+    match: str | None = None,
 ) -> np.ndarray:
     """Convert ``x`` to an array and check its dimension, shape and number kind.
 
@@ -50,6 +51,9 @@ def as_array(
         ``complex128``; ``"int"`` requires integer values and returns ``int64``.
     finite : bool
         Reject NaN and infinite entries.
+    match : str, optional
+        What ``shape`` is taken from (e.g. ``"the columns of H"``); named in the shape error,
+        so that a mismatch names both arguments involved.
 
     Returns
     -------
@@ -98,7 +102,8 @@ def as_array(
             s is not None and s != a for s, a in zip(shape, arr.shape, strict=False)
         ):
             want = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
-            raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+            to = f" to match {match}" if match else ""
+            raise ValueError(f"{name} must have shape {want}{to}, got {arr.shape}")
     if finite and arr.size and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr

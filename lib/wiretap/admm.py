@@ -168,7 +168,11 @@ def consensus_admm(
     >>> res.success, round(float(res.z[0]), 8), res.certificate.holds
     (True, 3.0, True)
     """
-    if not local_updates or not all(callable(f) for f in local_updates):
+    if (
+        not isinstance(local_updates, Sequence)
+        or not local_updates
+        or not all(callable(f) for f in local_updates)
+    ):
         raise ValueError("local_updates must be a non-empty sequence of callables")
     if project is not None and not callable(project):
         raise ValueError("project must be callable")

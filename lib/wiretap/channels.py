@@ -297,6 +297,8 @@ def uniform_in_disk(n: int, radius: float, rng, *, center=(0.0, 0.0), min_radius
 def _shape(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (int(shape),)
+    if not isinstance(shape, tuple | list):
+        raise ValueError(f"shape must be an int or a tuple of ints, got {type(shape).__name__}")
     try:
         out = tuple(check_int(s, "shape", minimum=0) for s in shape)
     except TypeError as exc:

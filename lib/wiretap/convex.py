@@ -116,6 +116,10 @@ def solve(
         cp.settings.USER_LIMIT,
         "solver_error",
     }
+    if isinstance(accept, str) or not isinstance(accept, tuple | list | set | frozenset):
+        raise TypeError(f"accept must be a tuple of statuses, got {type(accept).__name__}")
+    if not accept:
+        raise ValueError("accept must name at least one status")
     bad = [s for s in accept if s not in known]
     if bad:
         raise ValueError(f"accept contains unknown statuses {bad}; known: {sorted(known)}")
@@ -188,6 +192,8 @@ def hermitian_residual(M) -> float:
     A = np.asarray(M.value if hasattr(M, "value") and not isinstance(M, np.ndarray) else M)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"M must be a square matrix, got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("M must be finite (no NaN or inf)")
     nrm = np.linalg.norm(A)
     if nrm == 0:
         return 0.0

@@ -43,12 +43,13 @@ __all__ = [
 ]
 
 
-def _cov(cov, n: int, name: str = "cov") -> np.ndarray:
+def _cov(cov, n: int, name: str = "cov", match: str = "dmu") -> np.ndarray:
     """Hermitian positive definite (n, n) covariance; a positive scalar means cov * I."""
     arr = np.asarray(cov)
     if arr.ndim == 0:
         return float(check_positive(cov, name)) * np.eye(n)
-    C = as_array(cov, name, shape=(n, n), kind="complex" if np.iscomplexobj(arr) else "real")
+    kind = "complex" if np.iscomplexobj(arr) else "real"
+    C = as_array(cov, name, shape=(n, n), kind=kind, match=f"the rows of {match}")
     scale = max(1.0, float(np.linalg.norm(C)))
     if np.linalg.norm(C - C.conj().T) > 1e-10 * scale:
         raise ValueError(f"{name} must be Hermitian (symmetric)")
@@ -169,14 +170,14 @@ def slepian_bangs(dmu, cov, dcov=None, *, observations: str = "complex") -> np.n
         if dC.shape[1] != dC.shape[2]:
             raise ValueError(f"dcov must have shape (p, n, n), got {dC.shape}")
         if n is not None and dC.shape[1] != n:
-            raise ValueError(f"dcov must have shape (p, {n}, {n}), got {dC.shape}")
+            raise ValueError(f"dcov must have shape (p, {n}, {n}) to match dmu, got {dC.shape}")
         if D is not None and dC.shape[0] != D.shape[1]:
             raise ValueError(f"dcov has {dC.shape[0]} parameters but dmu has {D.shape[1]}")
         for i, Ci in enumerate(dC):
             if np.linalg.norm(Ci - Ci.conj().T) > 1e-10 * max(1.0, float(np.linalg.norm(Ci))):
                 raise ValueError(f"dcov[{i}] must be Hermitian")
         n = dC.shape[1]
-    C = _cov(cov, n)
+    C = _cov(cov, n, match="dmu" if D is not None else "dcov")
     p = D.shape[1] if D is not None else dC.shape[0]
     J = np.zeros((p, p))
     if D is not None:
@@ -226,7 +227,7 @@ def fim_snapshots(dG, S, noise_var: float, n_snapshots: int) -> np.ndarray:
     """
     dG = as_array(dG, "dG", ndim=3, kind="complex")
     n = dG.shape[2]
-    S = as_array(S, "S", shape=(n, n), kind="complex")
+    S = as_array(S, "S", shape=(n, n), kind="complex", match="the last axis of dG")
     if np.linalg.norm(S - S.conj().T) > 1e-10 * max(1.0, float(np.linalg.norm(S))):
         raise ValueError("S must be Hermitian")
     if np.linalg.eigvalsh((S + S.conj().T) / 2)[0] < -1e-10 * max(1.0, np.linalg.norm(S)):
@@ -452,7 +453,7 @@ def fuse(estimates, covariances=None, *, informations=None) -> FusionResult:
     if (covariances is None) == (informations is None):
         raise ValueError("give exactly one of covariances and informations")
     if covariances is not None:
-        C = as_array(covariances, "covariances", shape=(K, p, p))
+        C = as_array(covariances, "covariances", shape=(K, p, p), match="estimates")
         Js = []
         for k in range(K):
             Ck = _check_fim(C[k], f"covariances[{k}]")
@@ -461,7 +462,7 @@ def fuse(estimates, covariances=None, *, informations=None) -> FusionResult:
             Js.append(np.linalg.inv(Ck))
         Js = np.stack([_sym_real(J) for J in Js])
     else:
-        Js = as_array(informations, "informations", shape=(K, p, p))
+        Js = as_array(informations, "informations", shape=(K, p, p), match="estimates")
         for k in range(K):
             Jk = _check_fim(Js[k], f"informations[{k}]")
             if np.linalg.eigvalsh(Jk)[0] < -1e-9 * max(1.0, float(np.linalg.norm(Jk))):

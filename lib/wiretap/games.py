@@ -127,7 +127,7 @@ def vi_violation(F: Callable, x, points) -> float:
     x = _vec(x, "x")
     pts = _vec(points, "points")
     if pts.ndim != x.ndim + 1 or pts.shape[1:] != x.shape:
-        raise ValueError(f"points must have shape (m, *{x.shape}), got {pts.shape}")
+        raise ValueError(f"points must have shape (m, *{x.shape}) to match x, got {pts.shape}")
     Fx = np.asarray(F(x))
     if Fx.shape != x.shape:
         raise ValueError(f"F(x) must have the shape of x {x.shape}, got {Fx.shape}")
@@ -203,8 +203,8 @@ def is_positive_definite(M, tol: float = 0.0) -> bool:
     False
     """
     M = _vec(M, "M")
-    if M.ndim != 2 or M.shape[0] != M.shape[1]:
-        raise ValueError(f"M must be a square matrix, got shape {M.shape}")
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.size == 0:
+        raise ValueError(f"M must be a non-empty square matrix, got shape {M.shape}")
     tol = float(check_nonnegative(tol, "tol"))
     H = (M + M.conj().T) / 2
     return bool(np.linalg.eigvalsh(H)[0] > tol)
@@ -344,8 +344,14 @@ def best_response_iteration(
     >>> res.success, np.round(np.concatenate(res.x), 6).tolist(), res.certificate.holds
     (True, [2.0, 2.0], True)
     """
-    if not best_responses or not all(callable(b) for b in best_responses):
+    if (
+        not isinstance(best_responses, Sequence)
+        or not best_responses
+        or not all(callable(b) for b in best_responses)
+    ):
         raise ValueError("best_responses must be a non-empty sequence of callables")
+    if not isinstance(x0, Sequence | np.ndarray):
+        raise TypeError(f"x0 must be a sequence of arrays, got {type(x0).__name__}")
     if len(x0) != len(best_responses):
         raise ValueError(f"x0 must have {len(best_responses)} blocks, got {len(x0)}")
     check_choice(mode, "mode", ("jacobi", "gauss-seidel"))

@@ -211,6 +211,8 @@ def schur_complement(M, k: int, *, generalized: bool = False) -> np.ndarray:
     """
     Mm = _num(M, "M", ndim=2)
     n = Mm.shape[0]
+    if n < 2:
+        raise ValueError(f"M must be at least 2 x 2 to have a Schur complement, got {Mm.shape}")
     if Mm.shape != (n, n):
         raise ValueError(f"M must be square, got shape {Mm.shape}")
     k = check_int(k, "k", minimum=1, maximum=n - 1)
@@ -254,6 +256,9 @@ def quadratic_block(A, b, c):
     bb = _as_2d(b, "b")
     if bb.shape[1] != 1:
         raise ValueError(f"b must be a vector, got shape {tuple(_shape(b))}")
+    n = tuple(_shape(A))[:1]
+    if n and bb.shape[0] != n[0]:
+        raise ValueError(f"b must have length {n[0]} to match A, got shape {tuple(_shape(b))}")
     return hermitian_block(A, bb, _scalar(c, "c"))
 
 
@@ -303,7 +308,7 @@ def s_lemma_lmi(F0, F1, lam):
     >>> bool(np.linalg.eigvalsh(s_lemma_lmi(F0, F1, 0.5)).min() >= 0)
     True
     """
-    return s_procedure_lmi(F0, [F1], [lam])
+    return _s_procedure(F0, [F1], [lam], lemma=True)
 
 
 def s_procedure_lmi(F0, Fs: Sequence, lams: Sequence):
@@ -330,7 +335,12 @@ def s_procedure_lmi(F0, Fs: Sequence, lams: Sequence):
     >>> s_procedure_lmi(F1, [F1, F1], [0.25, 0.25]).shape
     (2, 2)
     """
-    if isinstance(Fs, (np.ndarray, cp.Expression)) or not isinstance(Fs, Sequence):
+    return _s_procedure(F0, Fs, lams, lemma=False)
+
+
+def _s_procedure(F0, Fs, lams, *, lemma: bool):
+    """:func:`s_procedure_lmi`; ``lemma`` names the arguments as :func:`s_lemma_lmi` does."""
+    if isinstance(Fs, (str, np.ndarray, cp.Expression)) or not isinstance(Fs, Sequence):
         raise ValueError("Fs must be a list of coefficient blocks")
     if isinstance(lams, np.ndarray) and lams.ndim == 1:
         lams = list(lams)
@@ -340,10 +350,10 @@ def s_procedure_lmi(F0, Fs: Sequence, lams: Sequence):
         raise ValueError("Fs must hold at least one constraint")
     out = _hermitian_matrix(F0, "F0")
     for i, (F, lam) in enumerate(zip(Fs, lams, strict=True)):
-        name = "F1" if len(Fs) == 1 else f"Fs[{i}]"
+        name = "F1" if lemma else f"Fs[{i}]"
         _same_square(F0, F, ("F0", name))
         Fi = _hermitian_matrix(F, name)
-        lam_i = _scalar(lam, "lam" if len(Fs) == 1 else f"lams[{i}]", nonneg=True)
+        lam_i = _scalar(lam, "lam" if lemma else f"lams[{i}]", nonneg=True)
         out = out - lam_i * Fi
     return out
 

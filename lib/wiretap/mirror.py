@@ -118,12 +118,17 @@ def kl_prox_log(logx, g, step) -> np.ndarray:
     >>> bool(np.isclose(out[1], 0.0)), bool(out[0] < -999)
     (True, True)
     """
-    lx = as_array(logx, "logx", ndim=1, finite=False)
+    return _kl_prox_log(logx, g, step, "logx")
+
+
+def _kl_prox_log(logx, g, step, name: str) -> np.ndarray:
+    """:func:`kl_prox_log` with ``name`` for ``logx`` in error messages."""
+    lx = as_array(logx, name, ndim=1, finite=False)
     if np.any(np.isnan(lx)) or np.any(lx == np.inf):
-        raise ValueError("logx must not contain NaN or +inf")
+        raise ValueError(f"{name} must not contain NaN or +inf")
     if np.all(lx == -np.inf):
-        raise ValueError("logx must have at least one finite entry")
-    g = as_array(g, "g", shape=lx.shape)
+        raise ValueError(f"{name} must have at least one finite entry")
+    g = as_array(g, "g", shape=lx.shape, match=name)
     step = float(check_positive(step, "step"))
     a = lx - step * g
     return a - logsumexp(a)
@@ -536,7 +541,10 @@ def matrix_game_gap(A, x, y) -> float:
     x = _check_simplex(x, "x")
     y = _check_simplex(y, "y")
     if x.size != A.shape[0] or y.size != A.shape[1]:
-        raise ValueError(f"x and y must have lengths {A.shape}, got {x.size} and {y.size}")
+        raise ValueError(
+            f"x and y must have lengths {A.shape} to match the shape of A, "
+            f"got {x.size} and {y.size}"
+        )
     return float(np.max(A.T @ x) - np.min(A @ y))
 
 

@@ -152,11 +152,22 @@ def log_det_rate(H, Q, noise=1.0, base: float = 2.0) -> float:
     >>> round(log_det_rate(np.eye(2), np.eye(2)), 6)
     2.0
     """
-    Hm = as_array(H, "H", ndim=2, kind="complex")
+    return _log_det_rate(H, Q, noise, base, "H", "noise")
+
+
+def _log_det_rate(H, Q, noise, base, h_name: str, noise_name: str) -> float:
+    """:func:`log_det_rate` with the names of ``H`` and ``noise`` used in error messages."""
+    Hm = as_array(H, h_name, ndim=2, kind="complex")
+    if Hm.size == 0:
+        raise ValueError(f"{h_name} must not be empty, got shape {Hm.shape}")
     m, n = Hm.shape
-    Qm = as_array(Q, "Q", shape=(n, n), kind="complex")
+    Qm = as_array(Q, "Q", ndim=2, kind="complex")
+    if Qm.shape != (n, n):
+        raise ValueError(
+            f"Q must have shape ({n}, {n}) to match the {n} columns of {h_name}, got {Qm.shape}"
+        )
     _check_psd(Qm, "Q")
-    R = _noise_cov(noise, m, "noise")
+    R = _noise_cov(noise, m, noise_name)
     L = np.linalg.cholesky(R)
     A = sla.solve_triangular(L, Hm, lower=True)  # L^{-1} H
     M = np.eye(m) + A @ Qm @ A.conj().T
@@ -184,8 +195,8 @@ def mimo_secrecy_rate(H, G, Q, noise_b=1.0, noise_e=1.0, base: float = 2.0) -> f
     base : float
         Logarithm base.
     """
-    rb = log_det_rate(H, Q, noise_b, base)
-    re = log_det_rate(G, Q, noise_e, base)
+    rb = _log_det_rate(H, Q, noise_b, base, "H", "noise_b")
+    re = _log_det_rate(G, Q, noise_e, base, "G", "noise_e")
     return max(rb - re, 0.0)
 
 
@@ -238,7 +249,9 @@ def miso_secrecy_capacity(
     MisoSecrecyCapacity
     """
     hv = as_array(h, "h", ndim=1, kind="complex")
-    gv = as_array(g, "g", shape=(hv.shape[0],), kind="complex")
+    if hv.size == 0:
+        raise ValueError("h must not be empty")
+    gv = as_array(g, "g", shape=hv.shape, kind="complex", match="h")
     P = float(check_positive(power, "power"))
     sb = float(check_positive(noise_b, "noise_b"))
     se = float(check_positive(noise_e, "noise_e"))

@@ -52,6 +52,7 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,6 +129,10 @@ def settle(rule_met: bool, certificate: Certificate | None, *, otherwise: str = 
     """
     if otherwise not in STATUSES or otherwise == "converged":
         raise ValueError(f"otherwise must be a non-converged status, got {otherwise!r}")
+    if certificate is not None and not isinstance(certificate, Certificate):
+        raise TypeError(
+            f"certificate must be a Certificate or None, got {type(certificate).__name__}"
+        )
     if rule_met:
         return "converged" if certificate is not None and certificate.holds else "stalled"
     return otherwise
@@ -194,6 +199,8 @@ class IterativeResult:
 
 def as_history(traces: dict[str, list]) -> dict[str, np.ndarray]:
     """Convert lists collected during iterations into arrays (validated to be 1-D or more)."""
+    if not isinstance(traces, Mapping):
+        raise TypeError(f"traces must be a dict of lists, got {type(traces).__name__}")
     out = {}
     for k, v in traces.items():
         arr = np.asarray(v)

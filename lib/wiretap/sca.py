@@ -230,7 +230,7 @@ def check_surrogate(
     x0 = as_array(x0, "x0", kind=kind_x)
     pts = as_array(points, "points", kind=kind_x)
     if pts.ndim != x0.ndim + 1 or pts.shape[1:] != x0.shape:
-        raise ValueError(f"points must have shape (m, *{x0.shape}), got {pts.shape}")
+        raise ValueError(f"points must have shape (m, *{x0.shape}) to match x0, got {pts.shape}")
     if len(pts) == 0:
         raise ValueError(
             "points must hold at least one test point (m >= 1): "
@@ -272,8 +272,8 @@ def check_surrogate(
 
 def _hermitian_pd(X, name: str) -> np.ndarray:
     X = as_array(X, name, ndim=2, kind="complex" if np.iscomplexobj(np.asarray(X)) else "real")
-    if X.shape[0] != X.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {X.shape}")
+    if X.shape[0] != X.shape[1] or X.size == 0:
+        raise ValueError(f"{name} must be square and non-empty, got shape {X.shape}")
     scale = max(1.0, float(np.linalg.norm(X)))
     if np.linalg.norm(X - X.conj().T) > 1e-10 * scale:
         raise ValueError(f"{name} must be Hermitian (symmetric)")
@@ -381,7 +381,7 @@ def quadratic_minorant(a, x0) -> AffineMinorant:
     """
     a = as_array(a, "a", ndim=(1, 2), kind="complex")
     n = a.shape[0]
-    x0 = as_array(x0, "x0", shape=(n,), kind="complex")
+    x0 = as_array(x0, "x0", shape=(n,), kind="complex", match="the rows of a")
     A = a.reshape(n, -1)
     y0 = A.conj().T @ x0
     return AffineMinorant(linear=A @ y0, constant=-float(np.sum(np.abs(y0) ** 2)))
@@ -416,7 +416,7 @@ def quad_over_lin_minorant(a, x0, t0) -> tuple[np.ndarray, float]:
     2.0
     """
     a = as_array(a, "a", ndim=1, kind="complex")
-    x0 = as_array(x0, "x0", shape=a.shape, kind="complex")
+    x0 = as_array(x0, "x0", shape=a.shape, kind="complex", match="a")
     t0 = float(check_positive(t0, "t0"))
     y0 = np.vdot(a, x0)
     return a * y0 / t0, -float(abs(y0) ** 2) / t0**2

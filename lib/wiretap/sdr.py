@@ -153,6 +153,12 @@ def rank_reduction(
     """
     Xc = _psd(X)
     n = Xc.shape[0]
+    if isinstance(constraints, np.ndarray) and constraints.ndim == 3:
+        constraints = list(constraints)
+    if isinstance(constraints, str) or not isinstance(constraints, Sequence):
+        raise TypeError(
+            f"constraints must be a sequence of ({n}, {n}) arrays, got {type(constraints).__name__}"
+        )
     cplx = np.iscomplexobj(Xc) or any(np.iscomplexobj(np.asarray(A)) for A in constraints)
     As = []
     for i, A in enumerate(constraints):

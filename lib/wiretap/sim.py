@@ -216,6 +216,8 @@ def run_grid(
     backend = _choose_backend(backend, n_jobs, scheduler)
     progress = _show_progress(progress)
     gen = as_generator(rng)
+    if grid is not None and not isinstance(grid, Mapping):
+        raise TypeError(f"grid must be a mapping of names to values or None, got {grid!r}")
     axes: dict[str, np.ndarray] = {}
     for name, values in (grid or {}).items():
         arr = np.asarray(values)

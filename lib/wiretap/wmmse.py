@@ -142,7 +142,7 @@ def mse_matrix(H, V, U, noise_cov) -> np.ndarray:
     """
     Hm, Vm = _link(H, V)
     m, d = Hm.shape[0], Vm.shape[1]
-    Um = as_array(U, "U", shape=(m, d), kind="complex")
+    Um = as_array(U, "U", shape=(m, d), kind="complex", match="H @ V")
     R = _noise(noise_cov, m)
     D = np.eye(d) - Um.conj().T @ Hm @ Vm
     return _herm(D @ D.conj().T + Um.conj().T @ R @ Um)
@@ -207,7 +207,7 @@ def logdet_variational(E, S) -> float:
     d = Em.shape[0]
     if Em.shape != (d, d):
         raise ValueError(f"E must be square, got shape {Em.shape}")
-    Sm = as_array(S, "S", shape=(d, d), kind="complex")
+    Sm = as_array(S, "S", shape=(d, d), kind="complex", match="E")
     _check_hermitian(Em, "E")
     _check_hermitian(Sm, "S")
     sign, logdet = np.linalg.slogdet(_herm(Sm))

@@ -35,6 +35,12 @@ __all__ = [
 _GL_NODES = 24
 
 
+def _check_geometry(geometry) -> Geometry:
+    if not isinstance(geometry, Geometry):
+        raise ValueError(f"geometry must be a Geometry, got {type(geometry).__name__}")
+    return geometry
+
+
 def _quadratic_coeffs(geometry: Geometry, elevation: float):
     """``d_{E,k}(rho)^2 = a rho^2 - 2 b_k rho + c_k`` for every helper (paper eq. (15))."""
     th_k = geometry.angles[-1]
@@ -64,6 +70,7 @@ def eve_distance_profile(geometry: Geometry, rho, *, elevation: float = 0.0) -> 
     ndarray, shape (M, K-1)
         ``d_{E,k}(rho_m)`` in metres.
     """
+    _check_geometry(geometry)
     r = check_nonnegative(np.atleast_1d(rho), "rho")
     beta = _elevation(elevation)
     a, b, c = _quadratic_coeffs(geometry, beta)
@@ -157,8 +164,7 @@ def angular_matrix(
     >>> bool(J[0] > 3 * J[1])   # user 1 is closer to the attacked segment
     True
     """
-    if not isinstance(geometry, Geometry):
-        raise ValueError(f"geometry must be a Geometry, got {type(geometry).__name__}")
+    _check_geometry(geometry)
     al = float(check_positive(alpha, "alpha"))
     rho0 = float(check_positive(ref_gain, "ref_gain"))
     beta = _elevation(elevation)
@@ -275,16 +281,20 @@ def average_secrecy_rate(
     ----------
     Paper eqs. (8)-(10).
     """
-    if not isinstance(geometry, Geometry):
-        raise ValueError(f"geometry must be a Geometry, got {type(geometry).__name__}")
+    _check_geometry(geometry)
     m = geometry.n_users - 1
     R = check_nonnegative(np.atleast_1d(rate), "rate")
     W = as_array(w, "w", kind="complex")
     if W.ndim == 1:
         W = W[None, :]
     if W.ndim != 2 or W.shape[1] != m or W.shape[0] != R.shape[0]:
-        raise ValueError(f"w must have shape ({R.shape[0]}, {m}), got {np.shape(w)}")
-    s2 = check_positive(np.broadcast_to(noise_power, R.shape), "noise_power")
+        raise ValueError(
+            f"w must have shape ({R.shape[0]}, {m}) to match rate and geometry, got {np.shape(w)}"
+        )
+    s2 = check_positive(noise_power, "noise_power")
+    if s2.shape not in ((), (1,), R.shape):
+        raise ValueError(f"noise_power must be a scalar or match rate {R.shape}, got {s2.shape}")
+    s2 = np.broadcast_to(s2, R.shape)
     kr = float(check_nonnegative(k_factor, "k_factor"))
     al = float(check_positive(alpha, "alpha"))
     rho0 = float(check_positive(ref_gain, "ref_gain"))
@@ -357,9 +367,9 @@ def fit_lambda(exact, rate, wJw, noise_power, *, grid_size: int = 201) -> Lambda
     """
     S = as_array(exact, "exact", ndim=1)
     t = S.shape[0]
-    R = as_array(rate, "rate", shape=(t,))
-    q = as_array(wJw, "wJw", shape=(t,))
-    s2 = as_array(noise_power, "noise_power", shape=(t,))
+    R = as_array(rate, "rate", shape=(t,), match="exact")
+    q = as_array(wJw, "wJw", shape=(t,), match="exact")
+    s2 = as_array(noise_power, "noise_power", shape=(t,), match="exact")
     n = check_int(grid_size, "grid_size", minimum=3)
 
     def mse(lam: float) -> float:

@@ -10,11 +10,18 @@ compilation.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
 from .._validation import as_array, as_generator, check_int, check_positive
-from .angular import angular_matrix, average_secrecy_rate, fit_lambda, model_secrecy_rate
+from .angular import (
+    _check_geometry,
+    angular_matrix,
+    average_secrecy_rate,
+    fit_lambda,
+    model_secrecy_rate,
+)
 from .baselines import aauc_rates, direct_multicast, direct_secrecy_rate, irs_secrecy_rate
 from .irs import IRSProblem, irs_sco
 from .large import bfom, closed_form, p6
@@ -96,6 +103,8 @@ def compare_schemes(
         status ``"max_iter"``).
     """
     gen = as_generator(rng)
+    if isinstance(schemes, str) or not isinstance(schemes, Sequence):
+        raise TypeError(f"schemes must be a sequence of scheme names, got {schemes!r}")
     bad = [s for s in schemes if s not in SCHEMES]
     if bad or not schemes:
         raise ValueError(f"schemes must be a non-empty subset of {list(SCHEMES)}, got {bad}")
@@ -198,10 +207,13 @@ def fit_experiment(
         ``lambda``), ``"fit"`` (:class:`~wiretap.aauc.angular.LambdaFit`), ``"J"`` and
         ``"elapsed"``.
     """
+    _check_geometry(geometry)
     gen = as_generator(rng)
     if noise_dbm is None:
         noise_dbm = np.arange(-100.0, -59.0, 2.0)  # 21 levels, paper Sec. IV-A
     levels = as_array(noise_dbm, "noise_dbm", ndim=1)
+    if levels.size == 0:
+        raise ValueError("noise_dbm must hold at least one noise level")
     per = check_int(samples_per_level, "samples_per_level", minimum=1)
     check_positive(w_power, "w_power")
     t0 = time.perf_counter()

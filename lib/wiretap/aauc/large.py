@@ -22,7 +22,7 @@ from scipy import linalg, optimize
 from .. import mirror
 from .._validation import as_array, check_int, check_nonnegative, check_positive
 from ..results import Certificate, IterativeResult, as_history, settle
-from .problem import AAUCProblem
+from .problem import AAUCProblem, _check_problem, _check_zw
 
 __all__ = [
     "BFOMResult",
@@ -101,6 +101,7 @@ def equal_snr_beamformer(problem: AAUCProblem, budget: float, *, rescale: bool =
     -------
     ndarray, complex, shape (n,)
     """
+    _check_problem(problem)
     b = float(check_nonnegative(budget, "budget"))
     norms2 = np.sum(np.abs(problem.A) ** 2, axis=0)
     z = np.sqrt(b / _harmonic(problem)) * (problem.A / norms2).sum(axis=1)
@@ -231,9 +232,26 @@ def _closed_form_certificate(problem: AAUCProblem, z, w, residual: float, what: 
     )
 
 
+def _p5_args(R, t, c, two_p) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Check the data ``(R, t, c, 2P)`` of P5: shapes ``(m, 2n)``, ``(m,)``; ``c >= 0``."""
+    Rm = as_array(R, "R", ndim=2)
+    tv = as_array(t, "t", shape=(Rm.shape[0],), match="the rows of R")
+    return Rm, tv, float(check_nonnegative(c, "c")), float(check_positive(two_p, "two_p"))
+
+
+def _p5_point(Rm: np.ndarray, x, gamma, gamma_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check a point ``(x, gamma)`` of P5: ``x`` of length ``2n``, ``gamma`` on the simplex."""
+    m, n2 = Rm.shape
+    xv = as_array(x, "x", shape=(n2,))
+    gv = check_nonnegative(as_array(gamma, gamma_name, shape=(m + 1,)), gamma_name)
+    return xv, gv
+
+
 # ---------------------------------------------------------------------- P4 / P5 pieces
 def p4_objective(problem: AAUCProblem, z, p: float) -> float:
     """Objective of P4 (eq. (29)): ``min(min_k |a_k^H z|^2, p ||h||^2)`` (an SNR)."""
+    (z,) = _check_zw(problem, z=z)
+    p = float(check_nonnegative(p, "p"))
     return float(min(problem.snr_helpers(z).min(), p * np.sum(np.abs(problem.h) ** 2)))
 
 
@@ -258,7 +276,7 @@ def p5_data(problem: AAUCProblem, z) -> tuple[np.ndarray, np.ndarray, float]:
     >>> R.shape, t.tolist(), c
     ((2, 6), [-1.0, -0.0], 2.0)
     """
-    z = as_array(z, "z", shape=(problem.n,), kind="complex")
+    (z,) = _check_zw(problem, z=z)
     u = problem.A.conj().T @ z
     cols = problem.A * u  # columns a_k a_k^H z
     R = 2.0 * np.concatenate([cols.real, cols.imag], axis=0).T  # (m, 2n)
@@ -269,6 +287,8 @@ def p5_data(problem: AAUCProblem, z) -> tuple[np.ndarray, np.ndarray, float]:
 def lipschitz_bound(R, c: float, two_p: float) -> float:
     """``L_hat`` of Proposition 4 (eq. (39)): ``max(||r_k||, 2 c max(sqrt(2P), 1))``."""
     Rm = as_array(R, "R", ndim=2)
+    if Rm.size == 0:
+        raise ValueError(f"R must have at least one row and column, got shape {Rm.shape}")
     cc = float(check_nonnegative(c, "c"))
     tp = float(check_positive(two_p, "two_p"))
     return float(max(np.linalg.norm(Rm, axis=1).max(), 2 * cc * max(np.sqrt(tp), 1.0)))
@@ -310,7 +330,7 @@ def kl_step(log_eta, g, step: float) -> np.ndarray:
     >>> np.exp(kl_step(np.log([0.5, 0.5]), np.array([0.0, np.log(3.0)]), 1.0)).round(6)
     array([0.75, 0.25])
     """
-    return mirror.kl_prox_log(log_eta, g, step)
+    return mirror._kl_prox_log(log_eta, g, step, "log_eta")
 
 
 def p5_gradients(R, t, c: float, two_p: float, x, gamma) -> tuple[np.ndarray, np.ndarray]:
@@ -325,7 +345,8 @@ def p5_gradients(R, t, c: float, two_p: float, x, gamma) -> tuple[np.ndarray, np
     >>> gx.round(6).tolist(), gg.round(6).tolist()
     ([-0.333333, -0.333333], [1.0, 1.0, 0.0])
     """
-    gam = np.asarray(gamma, dtype=float)
+    R, t, c, two_p = _p5_args(R, t, c, two_p)
+    x, gam = _p5_point(R, x, gamma, "gamma")
     gx = R.T @ gam[:-1] - 2.0 * gam[-1] * c * x
     gg = np.append(R @ x + t, c * (two_p - x @ x))
     return gx, gg
@@ -339,7 +360,8 @@ def p5_gap(R, t, c: float, two_p: float, x, gam) -> float:
     ``Theta(x, .)`` is linear on the simplex (its minimum is the smallest gradient entry).
     The gap is >= 0 and 0 exactly at a saddle point.
     """
-    gam = np.asarray(gam, dtype=float)
+    R, t, c, two_p = _p5_args(R, t, c, two_p)
+    x, gam = _p5_point(R, x, gam, "gam")
     b = R.T @ gam[:-1]
     a = gam[-1] * c
     rad = np.sqrt(two_p)
@@ -433,11 +455,8 @@ def p5_mirror_prox(
         most ``gap_tol``; ``"stalled"`` when the rule fired but the gap is larger;
         ``"max_iter"`` at the cap.
     """
-    Rm = as_array(R, "R", ndim=2)
+    Rm, tv, c, two_p = _p5_args(R, t, c, two_p)
     m, n2 = Rm.shape
-    tv = as_array(t, "t", shape=(m,))
-    c = float(check_nonnegative(c, "c"))
-    two_p = float(check_positive(two_p, "two_p"))
     step = 1.0 / (2.0 * float(check_positive(L, "L")))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_positive(tol, "tol"))
@@ -554,7 +573,8 @@ def p5_recover(R, t, c: float, two_p: float, direction) -> np.ndarray:
     -------
     ndarray, shape (2n,)
     """
-    y = np.asarray(direction, dtype=float)
+    R, t, c, two_p = _p5_args(R, t, c, two_p)
+    y = as_array(direction, "direction", shape=(R.shape[1],))
     ny = np.linalg.norm(y)
     if ny == 0:
         return y
@@ -609,7 +629,7 @@ def p4_stationarity_gap(problem: AAUCProblem, z, *, gamma0=None) -> tuple[float,
     >>> bool(gap > 1e-3 * p4_objective(pb, p6(pb).z, 2 * pb.p_max - np.sum(np.abs(p6(pb).z)**2)))
     True
     """
-    z = as_array(z, "z", shape=(problem.n,), kind="complex")
+    (z,) = _check_zw(problem, z=z)
     two_p = 2.0 * problem.p_max
     R, t, c = p5_data(problem, z)
     x = np.concatenate([z.real, z.imag])

@@ -110,14 +110,24 @@ class SystemParams:
 
         ``k_factor_db=-inf`` gives Rayleigh fading (``K_R = 0``).
         """
-        kr = 0.0 if np.isneginf(k_factor_db) else 10.0 ** (float(k_factor_db) / 10.0)
+        kdb = float(as_array(k_factor_db, "k_factor_db", ndim=0, finite=False))
+        if np.isnan(kdb) or kdb == np.inf:
+            raise ValueError(f"k_factor_db must be finite or -inf, got {kdb}")
+        db = {
+            name: float(as_array(value, name, ndim=0))
+            for name, value in (
+                ("ref_gain_db", ref_gain_db),
+                ("noise_dbm", noise_dbm),
+                ("p_max_dbm", p_max_dbm),
+            )
+        }
         return cls(
             n_antennas=n_antennas,
             n_users=n_users,
-            k_factor=kr,
-            ref_gain=10.0 ** (ref_gain_db / 10.0),
-            noise_power=10.0 ** ((noise_dbm - 30.0) / 10.0),
-            p_max=10.0 ** ((p_max_dbm - 30.0) / 10.0),
+            k_factor=0.0 if kdb == -np.inf else 10.0 ** (kdb / 10.0),
+            ref_gain=10.0 ** (db["ref_gain_db"] / 10.0),
+            noise_power=10.0 ** ((db["noise_dbm"] - 30.0) / 10.0),
+            p_max=10.0 ** ((db["p_max_dbm"] - 30.0) / 10.0),
             **kwargs,
         )
 

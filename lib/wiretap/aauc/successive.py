@@ -19,7 +19,7 @@ from .. import convex
 from .._validation import as_array, check_int, check_positive
 from ..results import Certificate, IterativeResult, as_history, settle
 from . import _solve
-from .problem import AAUCProblem, kkt_residual
+from .problem import AAUCProblem, _check_zw, kkt_residual
 
 __all__ = ["SCOResult", "sco", "sco_subproblem"]
 
@@ -130,6 +130,7 @@ def sco_subproblem(problem: AAUCProblem, z0, w0) -> dict:
         ``log2(b_k + 2 Re(C z)_k) / 2 - ||q o w||^2 + e0`` and that of ``Upsilon`` is
         ``log2(bK + 2 Re(d w)) / 2 - ||q o w||^2 + e0``.
     """
+    z0, w0 = _check_zw(problem, z0=z0, w0=w0)
     u0 = problem.A.conj().T @ z0
     s0 = np.vdot(problem.h, w0)
     l0 = problem.leakage(w0)

@@ -24,7 +24,7 @@ from .._validation import (
     check_range,
 )
 from ..results import Certificate, IterativeResult, settle
-from .core import Stack, stack
+from .core import Stack, network_list, stack
 from .network import Network
 from .response import _solve
 from .robust import Evaluation, _secrecy, evaluate
@@ -114,10 +114,12 @@ def _best_responses(
     return sol.p.reshape(T, nb, K), ok.reshape(T, nb).all(axis=1), sol.kkt.reshape(T, nb)
 
 
-def _check_kappa(net: Network, kappa) -> np.ndarray:
-    k = as_array(kappa, "kappa", ndim=(0, 1))
+def _check_kappa(net: Network, kappa, name: str = "kappa") -> np.ndarray:
+    k = as_array(kappa, name, ndim=(0, 1))
+    if k.ndim == 1 and k.shape != (net.n_mue,):
+        raise ValueError(f"{name} must be a scalar or have shape ({net.n_mue},), got {k.shape}")
     k = np.broadcast_to(k, (net.n_mue,)).astype(float)
-    return check_nonnegative(k, "kappa")
+    return check_nonnegative(k, name)
 
 
 def best_response(net: Network, p, j: int, kappa=0.0) -> np.ndarray:
@@ -375,14 +377,18 @@ MODES = ("simultaneous", "sequential", "damped", "proximal")
 """Update rules of :func:`priced_equilibrium` (Algorithm 1 and our two variants)."""
 
 
-def _check_alg1_args(mode, tol, max_iter, damping=0.5, prox=0.1):
-    """Validated Algorithm 1 settings as the keyword dict of :func:`_alg1`."""
+def _check_alg1_args(mode, tol, max_iter, damping=0.5, prox=0.1, *, prefix=""):
+    """Validated Algorithm 1 settings as the keyword dict of :func:`_alg1`.
+
+    ``prefix`` is prepended to the names of ``tol`` and ``max_iter`` in error messages
+    (``"inner_"`` when they are the inner settings of the pricing algorithm).
+    """
     check_choice(mode, "mode", MODES)
     damping = check_range(as_array(damping, "damping", ndim=0), "damping", 0.0, 1.0, low_open=True)
     return {
         "mode": mode,
-        "tol": float(check_positive(tol, "tol")),
-        "max_iter": check_int(max_iter, "max_iter", minimum=1),
+        "tol": float(check_positive(tol, f"{prefix}tol")),
+        "max_iter": check_int(max_iter, f"{prefix}max_iter", minimum=1),
         "damping": float(damping),
         "prox": float(check_positive(as_array(prox, "prox", ndim=0), "prox")),
     }
@@ -879,7 +885,7 @@ def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, p
         check_positive(step, "step")
     tol = float(check_positive(tol, "tol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    inner = _check_alg1_args(mode, inner_tol, inner_max_iter, damping, prox)
+    inner = _check_alg1_args(mode, inner_tol, inner_max_iter, damping, prox, prefix="inner_")
     return tol, max_iter, inner
 
 
@@ -957,7 +963,7 @@ def price_iteration(
     """
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
-    k0 = _check_kappa(net, kappa0)
+    k0 = _check_kappa(net, kappa0, "kappa0")
     tol, max_iter, inner = _price_args(
         step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox
     )
@@ -1036,9 +1042,7 @@ def solve_many(
     list of PriceResult
     """
     check_choice(scheme, "scheme", tuple(SCHEMES))
-    nets = list(nets)
-    if not nets:
-        raise ValueError("nets must not be empty")
+    nets = network_list(nets)
     tol, max_iter, inner = _price_args(
         "adaptive", tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox
     )

@@ -106,13 +106,23 @@ class Stack:
         return self.interference(p, robust) - self.i_th
 
 
+def network_list(nets, name: str = "nets") -> list[Network]:
+    """``nets`` as a list after checking that it is a non-empty sequence of Networks."""
+    if isinstance(nets, Network):
+        return [nets]
+    if not isinstance(nets, Sequence) or isinstance(nets, str):
+        raise TypeError(f"{name} must be a sequence of Networks, got {type(nets).__name__}")
+    if not nets:
+        raise ValueError(f"{name} must not be empty")
+    for i, n in enumerate(nets):
+        if not isinstance(n, Network):
+            raise TypeError(f"{name}[{i}] must be a Network, got {type(n).__name__}")
+    return list(nets)
+
+
 def stack(nets: Sequence[Network] | Network) -> Stack:
     """Stack networks of equal size along a new leading axis."""
-    if isinstance(nets, Network):
-        nets = [nets]
-    nets = list(nets)
-    if not nets or not all(isinstance(n, Network) for n in nets):
-        raise ValueError("nets must be a Network or a non-empty sequence of Networks")
+    nets = network_list(nets)
     sizes = {(n.n_sbs, n.n_channels, n.n_mue) for n in nets}
     if len(sizes) != 1:
         raise ValueError(f"nets must all have the same (J, K, N), got {sorted(sizes)}")

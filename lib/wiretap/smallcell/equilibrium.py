@@ -47,7 +47,7 @@ from .algorithms import (
     _eq_residual,
     initial_power,
 )
-from .core import Stack, stack
+from .core import Stack, network_list, stack
 from .network import Network
 
 __all__ = [
@@ -783,6 +783,8 @@ def distinct_equilibria(results: Sequence[VIResult], *, rtol: float = 1e-4) -> l
     """
     rt = float(check_positive(rtol, "rtol"))
     groups: list[list[int]] = []
+    if isinstance(results, str) or not isinstance(results, Sequence):
+        raise TypeError(f"results must be a sequence of VIResult, got {type(results).__name__}")
     reps: list[np.ndarray] = []
     for i, r in enumerate(results):
         if not isinstance(r, VIResult):
@@ -852,7 +854,7 @@ def vi_equilibria(
     n = check_int(starts, "starts", minimum=1)
     tol, inner_tol, max_iter = _args(tol, inner_tol, max_iter)
     kinds = _starts(n)
-    gen = as_generator(rng) if n > 2 else None
+    gen = as_generator(rng) if n > 2 or rng is not None else None
     runs = _solve(stack([net] * n), kinds, gen, tol=tol, inner_tol=inner_tol, max_iter=max_iter)
     return _sets(runs, n, rtol)[0]
 
@@ -908,15 +910,13 @@ def vi_many(
         One per network.
     """
     check_choice(scheme, "scheme", tuple(SCHEMES))
-    nets = list(nets)
-    if not nets:
-        raise ValueError("nets must not be empty")
+    nets = network_list(nets)
     n = check_int(starts, "starts", minimum=1)
     n_re = check_int(restarts, "restarts", minimum=0)
     tol, inner_tol, max_iter = _args(tol, inner_tol, max_iter)
     designs = [_design(x, scheme) for x in nets]
     kinds = _starts(n)
-    gen = as_generator(rng) if n > 2 or n_re > 0 else None
+    gen = as_generator(rng) if n > 2 or n_re > 0 or rng is not None else None
     if warm is not None:
         warm = list(warm)
         if len(warm) != len(designs):

@@ -8,11 +8,18 @@ evaluates the equilibria under the worst case. Used with :func:`wiretap.sim.run_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._validation import as_generator, check_choice, check_int, check_nonnegative, check_positive
+from .._validation import (
+    as_array,
+    as_generator,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
 from ..results import STATUSES
 from .algorithms import SCHEMES, solve_many
 from .analysis import grnep_certificate
@@ -194,13 +201,7 @@ def simulate(
             vals["status"][t] = float(STATUSES.index(r.status))
             if not ok:
                 continue
-            ev = evaluate(net, r.p)
-            vals["power"][t] = ev.power.mean()
-            vals["sum_power"][t] = ev.power.sum()
-            vals["secrecy"][t] = ev.secrecy.mean()
-            vals["sum_secrecy"][t] = ev.secrecy.sum()
-            vals["interference"][t] = ev.interference[0]
-            vals["kappa"][t] = r.kappa[0]
+            _store_point(vals, t, evaluate(net, r.p), r.kappa[0])
         out.update({f"{s}/{k}": v for k, v in vals.items()})
         if n_vi:
             rs, rp = SCHEMES[s]
@@ -219,6 +220,16 @@ def simulate(
             vals_vi = _vi_values(nets, designs, res, sets)
             out.update({f"{s}/{k}": v for k, v in vals_vi.items()})
     return out
+
+
+def _store_point(vals: dict, t: int, ev, kappa: float, prefix: str = "") -> None:
+    """Write the per-network means and sums of the evaluation ``ev`` at row ``t``."""
+    vals[prefix + "power"][t] = ev.power.mean()
+    vals[prefix + "sum_power"][t] = ev.power.sum()
+    vals[prefix + "secrecy"][t] = ev.secrecy.mean()
+    vals[prefix + "sum_secrecy"][t] = ev.secrecy.sum()
+    vals[prefix + "interference"][t] = ev.interference[0]
+    vals[prefix + "kappa"][t] = kappa
 
 
 def _vi_values(nets, designs, res, sets) -> dict[str, np.ndarray]:
@@ -241,13 +252,7 @@ def _vi_values(nets, designs, res, sets) -> dict[str, np.ndarray]:
         chosen = warm if alg2 else next((x for x in ok if x.regular), ok[0])
         vals["vi_from_alg2"][t] = float(alg2)
         vals["vi_tiebreak"][t] = float(chosen.br_distance <= 1e-5)
-        ev = evaluate(net, chosen.p)
-        vals["vi_power"][t] = ev.power.mean()
-        vals["vi_sum_power"][t] = ev.power.sum()
-        vals["vi_secrecy"][t] = ev.secrecy.mean()
-        vals["vi_sum_secrecy"][t] = ev.secrecy.sum()
-        vals["vi_interference"][t] = ev.interference[0]
-        vals["vi_kappa"][t] = chosen.kappa[0]
+        _store_point(vals, t, evaluate(net, chosen.p), chosen.kappa[0], prefix="vi_")
         cert = grnep_certificate(design, chosen.p, chosen.kappa)
         vals["vi_cert_ncp"][t] = max(cert.feasibility, cert.complementarity, 0.0)
         vals["vi_cert_gap"][t] = cert.utility_gap
@@ -257,6 +262,21 @@ def _vi_values(nets, designs, res, sets) -> dict[str, np.ndarray]:
         vals["vi_sum_power_lo"][t], vals["vi_sum_power_hi"][t] = min(sp), max(sp)
         vals["vi_sum_secrecy_lo"][t], vals["vi_sum_secrecy_hi"][t] = min(ss), max(ss)
     return vals
+
+
+def _check_runs(data, schemes, suffix: str) -> list[str]:
+    """``schemes`` as a list after checking that ``data`` holds ``"{scheme}/{suffix}"``."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"data must be a dict from simulate, got {type(data).__name__}")
+    if isinstance(schemes, str) or not isinstance(schemes, Sequence):
+        raise TypeError(f"schemes must be a sequence of scheme names, got {schemes!r}")
+    schemes = list(schemes)
+    if not schemes:
+        raise ValueError("schemes must not be empty")
+    for s in schemes:
+        if not isinstance(s, str) or f"{s}/{suffix}" not in data:
+            raise ValueError(f"schemes: data has no {suffix!r} entry for {s!r}")
+    return schemes
 
 
 def common_mean(
@@ -322,9 +342,7 @@ def common_values(
         Per scheme, shape ``grid_shape + (1, T)``.
     """
     check_choice(output, "output", OUTPUTS + VI_OUTPUTS)
-    schemes = list(schemes)
-    if not schemes:
-        raise ValueError("schemes must not be empty")
+    schemes = _check_runs(data, schemes, "converged")
     ok = np.ones_like(data[f"{schemes[0]}/converged"], dtype=bool)
     for s in schemes:
         ok &= data[f"{s}/converged"] > 0.5
@@ -354,9 +372,7 @@ def vi_values(data: dict[str, np.ndarray], schemes: Sequence[str], output: str) 
         has no certified equilibrium there.
     """
     check_choice(output, "output", VI_OUTPUTS)
-    schemes = list(schemes)
-    if not schemes:
-        raise ValueError("schemes must not be empty")
+    schemes = _check_runs(data, schemes, "converged")
     for s in schemes:
         if f"{s}/vi_found" not in data:
             raise ValueError(f"data has no {s!r} equilibria: run simulate with vi_starts > 0")
@@ -399,7 +415,7 @@ def selection_bias(values, selected, *, z: float = 2.0):
     >>> round(float(b), 3), int(n), int(ns)
     (0.88, 5, 3)
     """
-    x = np.asarray(values, dtype=float)
+    x = as_array(values, "values", finite=False)
     sel = np.asarray(selected, dtype=bool)
     if x.ndim < 2:
         raise ValueError(f"values must have at least 2 dimensions, got shape {x.shape}")
@@ -440,7 +456,7 @@ def mean_interval(x, *, z: float = 2.0):
     >>> float(m), round(float(h), 4), int(n)
     (2.0, 1.1547, 3)
     """
-    x = np.asarray(x, dtype=float)
+    x = as_array(x, "x", finite=False)
     if x.ndim < 2:
         raise ValueError(f"x must have at least 2 dimensions, got shape {x.shape}")
     zf = float(check_positive(z, "z"))
@@ -476,6 +492,7 @@ def status_counts(data: dict[str, np.ndarray], scheme: str) -> dict[str, int]:
     (2, ['converged', 'infeasible'])
     """
     check_choice(scheme, "scheme", tuple(SCHEMES))
+    _check_runs(data, [scheme], "status")
     key = f"{scheme}/status"
     if key not in data:
         raise ValueError(f"data has no {key!r}")

@@ -235,7 +235,7 @@ def fixed_tau_response(a, b, c, tau, m, P) -> tuple[np.ndarray, np.ndarray]:
     >>> p.tolist(), mu.tolist()
     ([[0.5, 0.0]], [0.0])
     """
-    a = as_array(a, "a", ndim=2)
+    a = _coefficients(a)
     B, K = a.shape
     b = _checked(b, "b", (B, K), finite=False)
     c = _checked(c, "c", (B, K))
@@ -245,8 +245,8 @@ def fixed_tau_response(a, b, c, tau, m, P) -> tuple[np.ndarray, np.ndarray]:
     if np.any(np.isnan(b)) or np.any(b < 0):
         raise ValueError("b must be >= 0 (inf allowed), without NaN")
     for x, name in ((m, "m"), (P, "P")):
-        if np.any(x <= 0):
-            raise ValueError(f"{name} must be > 0")
+        if not np.all((x > 0) & np.isfinite(x)):
+            raise ValueError(f"{name} must be finite and > 0")
     finite = np.isfinite(b)
     useful = finite & (a > np.where(finite, b, 0.0))
     return _with_budget(
@@ -335,6 +335,14 @@ def kkt_residual(a, b, c, beta, s, m, P, p, mu, rho=None) -> np.ndarray:
     return np.maximum.reduce([viol.max(axis=1) / scale, sub / scale, comp / (scale * P), feas / P])
 
 
+def _coefficients(a) -> np.ndarray:
+    """The ``(B, K)`` coefficients ``a``, which fix the batch shape: non-empty."""
+    a = as_array(a, "a", ndim=2)
+    if a.size == 0:
+        raise ValueError(f"a must not be empty, got shape {a.shape}")
+    return a
+
+
 def _checked(x, name, shape, *, finite=True):
     """``x`` as a float array of ``shape``; free for float64 arrays already of that shape."""
     if type(x) is np.ndarray and x.dtype == np.float64 and x.shape == shape:
@@ -393,8 +401,8 @@ def solve_best_response(
     >>> float(sol.p[0, 0])
     0.5
     """
-    if not (type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 2):
-        a = as_array(a, "a", ndim=2)
+    if not (type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 2 and a.size):
+        a = _coefficients(a)
     B, K = a.shape
     b = _checked(b, "b", (B, K), finite=False)
     c = _checked(c, "c", (B, K))
@@ -434,8 +442,8 @@ def _explain(a, b, c, beta, s, m, P):
     for x, name in ((m, "m"), (P, "P")):
         if not np.all(np.isfinite(x)):
             raise ValueError(f"{name} must be finite")
-        if np.any(x <= 0):
-            raise ValueError(f"{name} must be > 0")
+        if not np.all((x > 0) & np.isfinite(x)):
+            raise ValueError(f"{name} must be finite and > 0")
     raise AssertionError("unreachable: no bad argument found")  # pragma: no cover
 
 
