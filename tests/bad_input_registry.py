@@ -254,6 +254,18 @@ REGISTRY = {
     ),
     "sim.pick": lambda r: call({"quick": ANY, "paper": ANY}, quick=1, paper=2),
     "sim.scale": lambda r: call(),
+    "sim.progress": lambda r: call(
+        {
+            "iterable": ANY,
+            "total": {"none": "None: the iterable's own length"},
+            "show": {"none": NONE_OK},
+            "desc": {"choice": "a free-text label: any string is legal"},
+        },
+        iterable=range(3),
+        total=3,
+        show=False,
+        desc="trials",
+    ),
     "sim.run_grid": lambda r: call(
         {"grid": {"none": "None: a single grid point"}, "backend": {"none": NONE_OK}},
         fn=lambda rng, a=0.0: a + rng.uniform(),
@@ -577,7 +589,13 @@ REGISTRY = {
         z=2.0,
     ),
     "smallcell.experiments.simulate": lambda r: call(
-        rng=r, trials=1, n_sbs=2, max_iter=2, inner_max_iter=10
+        {"progress": {"none": NONE_OK}},
+        rng=r,
+        trials=1,
+        n_sbs=2,
+        max_iter=2,
+        inner_max_iter=10,
+        progress=False,
     ),
     "smallcell.experiments.status_counts": lambda r: call(data=sim_data(), scheme="RS-RP"),
     "smallcell.experiments.vi_values": lambda r: call(

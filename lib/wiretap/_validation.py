@@ -172,6 +172,16 @@ def check_choice(x, name: str, choices: Sequence) -> object:
     return x
 
 
+def check_flag(x, name: str, *, optional: bool = False) -> bool | None:
+    """A bool (or, with ``optional``, None); anything else is a TypeError naming ``name``."""
+    if x is None and optional:
+        return None
+    if not isinstance(x, (bool, np.bool_)):
+        kind = "a bool or None" if optional else "a bool"
+        raise TypeError(f"{name} must be {kind}, got {type(x).__name__}")
+    return bool(x)
+
+
 def as_generator(rng, name: str = "rng") -> np.random.Generator:
     """Return a :class:`numpy.random.Generator`.
 

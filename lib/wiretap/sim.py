@@ -47,9 +47,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_generator, check_int
+from ._validation import as_generator, check_flag, check_int
 
-__all__ = ["BACKENDS", "SCALES", "GridResult", "pick", "run_grid", "scale"]
+__all__ = ["BACKENDS", "SCALES", "GridResult", "pick", "progress", "run_grid", "scale"]
 
 SCALES: tuple[str, ...] = ("quick", "paper")
 """Valid values of the ``WIRETAP_SCALE`` environment variable."""
@@ -323,9 +323,41 @@ def _run_dask(fn: Callable, jobs: list, scheduler: str | None, progress: bool) -
             own.close()
 
 
-def _progress(iterable, total: int, show: bool):
+def _progress(iterable, total: int | None, show: bool, desc: str | None = None):
     if not show:
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, total=total)
+    return tqdm(iterable, total=total, desc=desc)
+
+
+def progress(iterable, *, total: int | None = None, show: bool | None = None, desc: str = ""):
+    """Wrap ``iterable`` in a progress bar (tqdm) when a reader is watching.
+
+    The rule of :func:`run_grid`: ``show=None`` shows the bar in an interactive session and
+    nothing in builds and tests (``WIRETAP_BUILD`` is set there); ``WIRETAP_PROGRESS=0`` or
+    ``1`` overrides the automatic choice. Drivers with long loops of their own (for example
+    :func:`wiretap.smallcell.simulate`) take a ``progress`` argument and pass it here.
+
+    Parameters
+    ----------
+    iterable : iterable
+        What the loop runs over; returned unchanged when no bar is shown.
+    total : int, optional
+        Length, when ``iterable`` has none.
+    show : bool, optional
+        Force the bar on or off.
+    desc : str
+        Label in front of the bar.
+
+    Examples
+    --------
+    >>> list(progress(range(3), show=False))
+    [0, 1, 2]
+    """
+    show = check_flag(show, "show", optional=True)
+    if not isinstance(desc, str):
+        raise TypeError(f"desc must be a string, got {type(desc).__name__}")
+    if total is not None:
+        total = check_int(total, "total", minimum=0)
+    return _progress(iterable, total, _show_progress(show), desc or None)

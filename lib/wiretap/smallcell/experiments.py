@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .. import sim
 from .._validation import (
     as_array,
     as_generator,
     check_choice,
+    check_flag,
     check_int,
     check_nonnegative,
     check_positive,
@@ -112,6 +114,7 @@ def simulate(
     vi_starts: int = 0,
     vi_max_iter: int = 60,
     vi_restarts: int = 8,
+    progress: bool | None = None,
     **network_options,
 ) -> dict[str, np.ndarray]:
     """Solve and evaluate the designs on ``trials`` random networks (one grid point).
@@ -144,6 +147,9 @@ def simulate(
     vi_restarts : int
         Random restarts on the networks where none of those starts ended with a
         certified equilibrium.
+    progress : bool, optional
+        A progress bar over the schemes and the equilibrium searches; by default only in an
+        interactive session (the rule of :func:`wiretap.sim.progress`).
     **network_options
         Passed to :func:`~wiretap.smallcell.generate_network`.
 
@@ -175,6 +181,7 @@ def simulate(
     n_vi = check_int(vi_starts, "vi_starts", minimum=0)
     vi_it = check_int(vi_max_iter, "vi_max_iter", minimum=1)
     vi_restarts = check_int(vi_restarts, "vi_restarts", minimum=0)
+    progress = check_flag(progress, "progress", optional=True)
     nets = [
         generate_network(
             gen, n_sbs=n_sbs, i_th=i_th, eve_distance=(em - 20.0, em + 20.0), **network_options
@@ -183,7 +190,7 @@ def simulate(
     ]
     nets = [with_uncertainty(n, chi_eps, chi_vareps, chi_e) for n in nets]
     out: dict[str, np.ndarray] = {}
-    for s in schemes:
+    for s in sim.progress(schemes, show=progress, desc="designs"):
         res = solve_many(
             nets,
             s,
