@@ -337,7 +337,7 @@ def progress(iterable, *, total: int | None = None, show: bool | None = None, de
     The rule of :func:`run_grid`: ``show=None`` shows the bar in an interactive session and
     nothing in builds and tests (``WIRETAP_BUILD`` is set there); ``WIRETAP_PROGRESS=0`` or
     ``1`` overrides the automatic choice. Drivers with long loops of their own (for example
-    :func:`wiretap.smallcell.simulate`) take a ``progress`` argument and pass it here.
+    :func:`wiretap.smallcell.experiments.simulate`) take a ``progress`` argument and pass it here.
 
     Parameters
     ----------
