@@ -329,3 +329,22 @@ def test_secrecy_rate_bound_holds_for_any_design_and_is_tight(rng):
     assert np.allclose(mic.secrecy_rate_bound(other), mic.secrecy_rate_bound(same))
     with pytest.raises(ValueError, match="n_e >= n_t"):
         mic.secrecy_rate_bound(mic.draw_network(mic.Scenario(n_e=3, d_s=2, d_a=1), 0))
+
+
+def test_ball_coverage_inverts_ball_radius_and_matches_sampling(rng):
+    z, shape = 0.3, (4, 4)
+    for p in (0.1, 0.5, 0.9):
+        assert mic.ball_coverage(z, mic.ball_radius(z, shape, coverage=p), shape) == (
+            pytest.approx(p, rel=1e-10)
+        )
+    r = 1.3  # a radius between the quantiles: compare with a sample of Gaussian errors
+    D = z * _cn(rng, 20000, *shape)
+    frac = np.mean(np.linalg.norm(D.reshape(20000, -1), axis=1) <= r)
+    assert abs(frac - mic.ball_coverage(z, r, shape)) < 0.015
+    # the print's radius (rho = zeta) almost never contains the error (chi2_32 CDF at 2)
+    assert mic.ball_coverage(0.1, 0.1, (4, 4)) < 1e-13
+    assert mic.ball_coverage(z, 0.0, shape) == 0.0
+    for kwargs, name in ((dict(zeta=0.0), "zeta"), (dict(radius=-1.0), "radius")):
+        args = dict(zeta=z, radius=r, shape=shape) | kwargs
+        with pytest.raises(ValueError, match=name):
+            mic.ball_coverage(**args)

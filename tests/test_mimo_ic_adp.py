@@ -290,3 +290,35 @@ def test_gradient_reference_collapsed_step_is_stalled_not_converged():
     assert cap.status == "max_iter" and "20 steps" in cap.message and not cap.certified
     with pytest.raises(ValueError, match="cert_tol"):
         mic.gradient_ascent(net, cert_tol=-1.0)
+
+
+def test_nominal_start_is_the_non_robust_design_and_trial_reuses_it():
+    kw = dict(zeta=0.2, power_db=-35.0, **SMALL)
+    net = mic.draw_network(mic.Scenario(**kw), 3)
+    nominal = mic.run_adp(net.with_radii(0.0), max_iter=7, tol=1e-12)
+    warm = mic.run_adp(net, start="nominal", nominal_iter=7, max_iter=1, tol=1e-12)
+    assert warm.settings["start"] == "nominal"
+    assert np.allclose(warm.history["secrecy"][0], nominal.secrecy, rtol=1e-12, atol=1e-14)
+    assert warm.settings["start_fraction"] == pytest.approx(
+        np.max(np.linalg.norm(nominal.X, axis=(1, 2)) ** 2) / net.power
+    )
+    with pytest.raises(ValueError, match="nominal_iter"):
+        mic.run_adp(net, start="nominal", nominal_iter=0)
+    out = mic.trial(
+        3,
+        schemes=("nonrobust", "warm"),
+        max_iter=1,
+        max_iter_nominal=7,
+        tol=1e-12,
+        worst_case=True,
+        history=True,
+        **kw,
+    )
+    # the trial draws the same network from seed 3 and starts "warm" at the nonrobust design
+    assert out["nonrobust"] == pytest.approx(np.mean(nominal.secrecy), rel=1e-12)
+    assert out["warm_history"][0] == pytest.approx(out["nonrobust"], rel=1e-12)
+    assert out["warm"] == pytest.approx(np.mean(warm.secrecy), rel=1e-9)
+    assert out["warm_wc_ok"] == out["nonrobust_wc_ok"] == 1.0
+    assert out["warm_cert"] <= out["warm_wc"] + 1e-9  # certified bound below the worst case
+    assert "nonrobust_cert" not in out  # a non-robust design certifies nothing
+    assert 0 < out["nonrobust_power"] <= 1 + 1e-9

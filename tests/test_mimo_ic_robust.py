@@ -290,3 +290,71 @@ def test_precoder_sdp_cap_is_a_failure(pair):
     assert out.status not in ("optimal",) and not out.ok and Xn is None
     with pytest.raises(ValueError, match="scale"):
         prob.solve(view, aux, Pi, scale=0.0)
+
+
+# ----------------------------------------------------------------------------- worst-case rate
+def _secrecy_at(net, X, i, DA, DG):
+    """Pair i's secrecy rate (bits) with errors on its main and Eve channels only, the
+    received interference computed from the estimates (the robust model)."""
+    H, G = net.H_hat.copy(), net.G_hat.copy()
+    H[i, i] = H[i, i] + DA
+    G[i] = G[i] + DG
+    d = net.scenario.d_s
+    Ups = mic.interference_covariance(net.H_hat, X, i)
+    A, Q, L = H[i, i], X[i][:, :d], X[i][:, d:]
+    N = A @ L @ L.conj().T @ A.conj().T + Ups + np.eye(A.shape[0])
+    NE = G[i] @ L @ L.conj().T @ G[i].conj().T + np.eye(G.shape[1])
+    ld = lambda M: np.linalg.slogdet(M)[1]  # noqa: E731
+    cr = ld(N + A @ Q @ Q.conj().T @ A.conj().T) - ld(N)
+    ce = ld(NE + G[i] @ Q @ Q.conj().T @ G[i].conj().T) - ld(NE)
+    return (cr - ce) / np.log(2.0)
+
+
+def _on_sphere(rng, shape, r):
+    D = _cn(rng, *shape)
+    return r * D / np.linalg.norm(D)
+
+
+def test_worst_case_secrecy_is_below_sampled_errors_and_above_the_certified_bound(rng):
+    net = mic.draw_network(mic.Scenario(zeta=0.3, power_db=-35.0, **SMALL), rng)
+    res = mic.run_adp(net, max_iter=2, tol=1e-12)
+    wc = mic.worst_case_secrecy(net, res.X)
+    assert wc.status == "converged" and wc.certificate.value <= 1e-6
+    assert np.all(wc.secrecy <= wc.nominal + 1e-12)
+    # the errors found are in the balls and attain the reported rates
+    assert np.all(np.linalg.norm(wc.delta_main, axis=(1, 2)) <= net.radius_main * (1 + 1e-9))
+    assert np.all(np.linalg.norm(wc.delta_eve, axis=(1, 2)) <= net.radius_eve * (1 + 1e-9))
+    for i in range(net.scenario.n_pairs):
+        at = _secrecy_at(net, res.X, i, wc.delta_main[i], wc.delta_eve[i])
+        assert at == pytest.approx(wc.secrecy[i], abs=1e-10)
+        # no sampled error in the balls (boundary or inside) does worse
+        n, m = net.H_hat.shape[2:], net.G_hat.shape[1:]
+        for t in range(300):
+            s = 1.0 if t % 2 else rng.random()
+            DA = _on_sphere(rng, n, s * net.radius_main)
+            DG = _on_sphere(rng, m, s * net.radius_eve)
+            assert _secrecy_at(net, res.X, i, DA, DG) >= wc.secrecy[i] - 1e-10
+    # the certified surrogate of the robust design is a lower bound: the two bracket the
+    # exact worst case (nats in the ADP result)
+    assert np.all(res.secrecy_bound / np.log(2.0) <= wc.secrecy + 1e-9)
+
+
+def test_worst_case_secrecy_zero_radius_forced_stop_and_validation(rng):
+    net = mic.draw_network(mic.Scenario(zeta=0.2, power_db=-35.0, **SMALL), rng)
+    X = mic.initial_precoders(net.H_hat, net.G_hat, net.power, 1, 1)
+    flat = mic.worst_case_secrecy(net.with_radii(0.0), X)
+    assert flat.status == "converged" and np.allclose(flat.secrecy, flat.nominal, atol=0)
+    cs = mic.secrecy_rates(net, X, channel="estimate", clip=False)
+    assert np.allclose(flat.nominal, cs, rtol=1e-10, atol=1e-12)
+    capped = mic.worst_case_secrecy(net, X, max_iter=1)
+    assert capped.status != "converged" and capped.message
+    full = mic.worst_case_secrecy(net, X)
+    assert np.all(full.secrecy <= capped.secrecy + 1e-12)  # more steps never do worse
+    with pytest.raises(ValueError, match="network"):
+        mic.worst_case_secrecy(net.H_hat, X)
+    with pytest.raises(ValueError, match="X"):
+        mic.worst_case_secrecy(net, X[:, :2])
+    with pytest.raises(ValueError, match="max_iter"):
+        mic.worst_case_secrecy(net, X, max_iter=0)
+    with pytest.raises(ValueError, match="cert_tol"):
+        mic.worst_case_secrecy(net, X, cert_tol=0.0)

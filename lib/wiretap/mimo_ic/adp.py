@@ -63,9 +63,10 @@ __all__ = [
     "run_adp",
 ]
 
-STARTS = ("backoff", "full")
-"""Default starting points of :func:`run_adp`: :func:`~wiretap.mimo_ic.backoff_start` or
-:func:`~wiretap.mimo_ic.initial_precoders` at full power."""
+STARTS = ("backoff", "full", "nominal")
+"""Default starting points of :func:`run_adp`: :func:`~wiretap.mimo_ic.backoff_start`,
+:func:`~wiretap.mimo_ic.initial_precoders` at full power, or the non-robust design (the same
+algorithm with radius 0, from the backoff start)."""
 
 SCHEDULES = ("sequential", "random", "jacobi")
 """Update schedules: fixed order (Algorithm 1), a random order each round (asynchronous),
@@ -393,6 +394,7 @@ def run_adp(
     rng=None,
     X0=None,
     start: str = "backoff",
+    nominal_iter: int = 60,
     rebuild: bool = False,
     safeguard: bool = True,
     solver_options: dict | None = None,
@@ -426,7 +428,14 @@ def run_adp(
         GEV start of :func:`~wiretap.mimo_ic.initial_precoders` to the power fraction that
         maximizes the estimated sum secrecy rate (:func:`~wiretap.mimo_ic.backoff_start`);
         ``"full"`` uses it at full power (interference-limited at high SNR, where the block
-        updates cannot leave it). The chosen fraction is in ``settings["start_fraction"]``.
+        updates cannot leave it); ``"nominal"`` first runs this function on
+        ``network.with_radii(0.0)`` (closed-form blocks, same ``pricing``, ``nominal_iter``
+        rounds, from the backoff start) and starts from its designs: the robust rounds then
+        trade the non-robust optimum for protection instead of climbing from a tiny design.
+        The largest fraction of the budget used by the start is in
+        ``settings["start_fraction"]``.
+    nominal_iter : int
+        Rounds of the non-robust run of ``start="nominal"`` (ignored otherwise).
     rebuild : bool
         Rebuild every cvxpy problem at every solve (for benchmarking only).
     safeguard : bool
@@ -470,6 +479,7 @@ def run_adp(
     check_choice(schedule, "schedule", SCHEDULES)
     check_choice(aux, "aux", ("robust", "closed_form"))
     check_choice(start, "start", STARTS)
+    nominal_iter = check_int(nominal_iter, "nominal_iter", minimum=1)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
     cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
@@ -479,8 +489,12 @@ def run_adp(
     sc = network.scenario
     K, n_r = sc.n_pairs, sc.n_r
     H = network.H_hat
-    if X0 is not None:
-        X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
+    if X0 is not None or start == "nominal":
+        if X0 is not None:
+            X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
+        else:
+            nominal = network.with_radii(0.0)
+            X = run_adp(nominal, pricing=pricing, max_iter=nominal_iter, tol=tol).X.copy()
         fraction = float(np.max(np.linalg.norm(X, axis=(1, 2)) ** 2) / sc.power)
     elif start == "backoff":
         X, fraction = backoff_start(H, network.G_hat, sc.power, sc.d_s, sc.d_a)

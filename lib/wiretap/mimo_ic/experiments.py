@@ -15,12 +15,15 @@ from .adp import run_adp
 from .model import Scenario, draw_network, secrecy_rate_bound
 from .mtmse import run_mt_mse
 from .reference import gradient_ascent
+from .robust import worst_case_secrecy
 
 __all__ = ["SCHEMES", "trial"]
 
-SCHEMES = ("proposed", "nonrobust", "selfish", "mtmse", "gradient")
+SCHEMES = ("proposed", "nonrobust", "selfish", "mtmse", "gradient", "warm")
 """``proposed``: priced robust ADP (non-robust when ``zeta = 0``); ``nonrobust``: the same
-with radius 0 (designed as if the estimates were exact); ``selfish``: robust, no prices;
+with radius 0 (designed as if the estimates were exact); ``warm``: the priced robust ADP
+started from the ``nonrobust`` design (as ``start="nominal"`` of
+:func:`~wiretap.mimo_ic.run_adp`, reusing that run); ``selfish``: robust, no prices;
 ``mtmse``: the MT-MSE baseline (:func:`~wiretap.mimo_ic.run_mt_mse`); ``gradient``: the
 centralized, non-robust gradient-ascent reference (:func:`~wiretap.mimo_ic.gradient_ascent`).
 The ADP schemes start from :func:`~wiretap.mimo_ic.backoff_start`."""
@@ -36,6 +39,7 @@ def trial(
     max_iter_nominal: int | None = None,
     gradient_iter: int = 500,
     bound: bool = False,
+    worst_case: bool = False,
     **scenario,
 ) -> dict:
     """Run ``schemes`` on one random network; average secrecy rate per pair in bits/s/Hz.
@@ -62,6 +66,13 @@ def trial(
         Also return ``"bound"``: the average over pairs of
         :func:`~wiretap.mimo_ic.secrecy_rate_bound` on the true channels (bits/s/Hz), which
         no design can exceed (needs ``n_e >= n_t``).
+    worst_case : bool
+        Also return ``"<scheme>_wc"``: the average over pairs of the worst-case secrecy rate
+        over the design's error balls (:func:`~wiretap.mimo_ic.worst_case_secrecy`, an upper
+        bound on the exact worst case, bits/s/Hz, unclipped), ``"<scheme>_wc_ok"`` (1.0 if
+        its stationarity certificate holds) and, for the robust ADP schemes,
+        ``"<scheme>_cert"``: the average of the certified lower bound
+        (``ADPResult.secrecy_bound`` in bits/s/Hz), so that the two bracket the exact value.
     **scenario
         Fields of :class:`~wiretap.mimo_ic.Scenario` (e.g. ``zeta=0.1, power_db=10``).
 
@@ -74,14 +85,15 @@ def trial(
         ``"<scheme>_gap"`` and ``"<scheme>_gap_median"`` (largest and median certificate
         value of its precoder SDPs, see :class:`~wiretap.mimo_ic.SubproblemOutcome`; nan
         when no SDP was solved, ``zeta = 0``) and ``"<scheme>_uncertified"`` (precoder points
-        rejected), and optionally histories (not for ``gradient``) and
-        ``"bound"``.
+        rejected), ``"<scheme>_power"`` (the largest fraction of the power budget a pair's
+        design uses), and optionally histories (not for ``gradient``), ``"bound"`` and the
+        worst-case outputs.
 
     Examples
     --------
     >>> out = trial(0, schemes=("nonrobust",), max_iter=2, n_pairs=2, zeta=0.0)
     >>> sorted(out)
-    ['nonrobust', 'nonrobust_certified', 'nonrobust_est', 'nonrobust_ok']
+    ['nonrobust', 'nonrobust_certified', 'nonrobust_est', 'nonrobust_ok', 'nonrobust_power']
     """
     gen = as_generator(rng)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
@@ -97,14 +109,19 @@ def trial(
     net = draw_network(sc, gen)
     robust = sc.zeta > 0
     out: dict = {}
+    done: dict = {}
     for s in schemes:
-        rounds = max_iter if (robust and s in ("proposed", "selfish")) else nominal
+        rounds = max_iter if (robust and s in ("proposed", "selfish", "warm")) else nominal
         if s == "mtmse":
             res = run_mt_mse(net, max_iter=rounds)
         elif s == "gradient":
             res = gradient_ascent(net, max_iter=g_iter)
-        elif s == "nonrobust":
-            res = run_adp(net.with_radii(0.0), max_iter=rounds, tol=tol)
+        elif s in ("nonrobust", "warm"):
+            if "nonrobust" not in done:
+                done["nonrobust"] = run_adp(net.with_radii(0.0), max_iter=nominal, tol=tol)
+            res = done["nonrobust"]
+            if s == "warm":
+                res = run_adp(net, X0=res.X, max_iter=rounds, tol=tol)
         elif s == "selfish":
             res = run_adp(net, pricing=False, max_iter=rounds, tol=tol)
         else:
@@ -113,7 +130,14 @@ def trial(
         out[f"{s}_est"] = float(np.mean(res.secrecy_estimate))
         out[f"{s}_ok"] = float(res.status != "solver_error")
         out[f"{s}_certified"] = float(res.certified)
-        if s in ("proposed", "selfish"):
+        out[f"{s}_power"] = float(np.max(np.linalg.norm(res.X, axis=(1, 2)) ** 2) / sc.power)
+        if worst_case:
+            wc = worst_case_secrecy(net, res.X)
+            out[f"{s}_wc"] = float(np.mean(wc.secrecy))
+            out[f"{s}_wc_ok"] = float(wc.certified)
+            if robust and s in ("proposed", "selfish", "warm"):
+                out[f"{s}_cert"] = float(np.mean(res.secrecy_bound) / np.log(2.0))
+        if s in ("proposed", "selfish", "warm"):
             gaps = res.precoder_gaps  # empty without errors (closed forms, no SDP)
             out[f"{s}_gap"] = float(gaps.max()) if gaps.size else np.nan
             out[f"{s}_gap_median"] = float(np.median(gaps)) if gaps.size else np.nan

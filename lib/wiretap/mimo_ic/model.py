@@ -37,6 +37,7 @@ __all__ = [
     "Network",
     "Scenario",
     "backoff_start",
+    "ball_coverage",
     "ball_radius",
     "draw_network",
     "initial_precoders",
@@ -197,6 +198,41 @@ def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
     p = float(check_range(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True))
     n = int(np.prod(dims))
     return float(z * np.sqrt(sst.chi2.ppf(p, 2 * n) / 2.0))
+
+
+def ball_coverage(zeta, radius, shape) -> float:
+    """Probability that a Gaussian CSI error of level ``zeta`` lies in a ball of ``radius``.
+
+    The inverse of :func:`ball_radius`: for ``Delta`` with i.i.d. ``CN(0, zeta^2)`` entries
+    (paper eq. (13)), ``2 ||Delta||_F^2 / zeta^2`` is chi-squared with ``2 n`` degrees of
+    freedom, ``n`` the number of entries, so the probability is the chi-squared CDF at
+    ``2 radius^2 / zeta^2``.
+
+    Parameters
+    ----------
+    zeta : float
+        Per-entry standard deviation of the error, in ``(0, 1)``.
+    radius : float
+        Ball radius (the same small-scale units as ``zeta``), ``>= 0``.
+    shape : tuple of int
+        Shape of the channel matrix.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(ball_coverage(0.1, ball_radius(0.1, (4, 4), coverage=0.9), (4, 4)), 12)
+    0.9
+    >>> ball_coverage(0.1, 0.1, (4, 4)) < 1e-13  # the print's radius: the error is outside
+    True
+    """
+    z = float(check_range(zeta, "zeta", 0.0, 1.0, low_open=True, high_open=True))
+    r = float(check_range(radius, "radius", 0.0, np.inf))
+    dims = tuple(check_int(s, "shape", minimum=1) for s in np.atleast_1d(shape))
+    n = int(np.prod(dims))
+    return float(sst.chi2.cdf(2.0 * r**2 / z**2, 2 * n))
 
 
 # ----------------------------------------------------------------------------- network

@@ -34,8 +34,9 @@ import numpy as np
 import scipy.optimize as sopt
 
 from .. import convex, lemmas
-from .._validation import as_array, check_choice, check_int, check_nonnegative
-from ..results import Certificate
+from .._validation import as_array, check_choice, check_int, check_nonnegative, check_range
+from ..results import Certificate, IterativeResult, settle
+from .model import Network, interference_covariance
 from .wmmse_steps import Aux, hermitian_sqrt
 
 __all__ = [
@@ -46,11 +47,13 @@ __all__ = [
     "ReceiverProblem",
     "RobustTerms",
     "SubproblemOutcome",
+    "WorstCaseResult",
     "gamma_bound",
     "min_robust_bound",
     "robust_norm_lmi",
     "robust_terms",
     "worst_case_residual",
+    "worst_case_secrecy",
 ]
 
 
@@ -1027,3 +1030,205 @@ class EveProblem:
             info.status, info.ok, info.value, info.solve_time, time.perf_counter() - t0
         )
         return (F, W, S), out
+
+
+# ----------------------------------------------------------------------------- evaluation
+@dataclass(frozen=True, kw_only=True)
+class WorstCaseResult(IterativeResult):
+    """Outcome of :func:`worst_case_secrecy`: the errors in the balls that hurt each pair most.
+
+    The certificate (``kind="stationarity"``) is the largest relative projected-gradient
+    residual over the ``2 K`` error searches (main-link rate down, Eve's rate up), each
+    ``||proj grad||_F r / (1 + |rate|)`` for a move of size ``r`` (the radius) inside the
+    ball. It certifies a stationary worst case, not the global one: the searches are
+    nonconvex, so ``secrecy`` is an *upper* bound on the exact worst-case secrecy rate (the
+    errors found are feasible), while :func:`robust_terms` gives a *lower* bound (the
+    certified surrogate the robust design maximizes). Together they bracket it.
+
+    Attributes
+    ----------
+    secrecy : ndarray, shape (K,)
+        Worst-case secrecy rates found, ``C_R - C_E`` in bits/s/Hz, unclipped.
+    rate_main, rate_eve : ndarray, shape (K,)
+        The smallest main-link rate and the largest eavesdropper rate found (bits/s/Hz).
+    delta_main : ndarray, complex, shape (K, n_r, n_t)
+        The errors on the main channels ``H_ii`` that attain ``rate_main``.
+    delta_eve : ndarray, complex, shape (K, n_e, n_t)
+        The errors on ``G_i`` that attain ``rate_eve``.
+    nominal : ndarray, shape (K,)
+        The same secrecy rates at the estimates (zero error), bits/s/Hz, unclipped.
+    """
+
+    secrecy: np.ndarray
+    rate_main: np.ndarray
+    rate_eve: np.ndarray
+    delta_main: np.ndarray
+    delta_eve: np.ndarray
+    nominal: np.ndarray
+
+
+def _rate_grad(B, S1, S2, C):
+    """``f = log det(B S1 B^H + C) - log det(B S2 B^H + C)`` and ``df / d conj(B)``."""
+    M1 = _herm(B @ S1 @ B.conj().T + C)
+    M2 = _herm(B @ S2 @ B.conj().T + C)
+    f = _logdet(M1) - _logdet(M2)
+    g = np.linalg.solve(M1, B @ S1) - np.linalg.solve(M2, B @ S2)
+    return f, g
+
+
+def _ball(D, r):
+    n = float(np.linalg.norm(D))
+    return D if n <= r else D * (r / n)
+
+
+def _tangent(D, g, r):
+    """Part of the ascent direction ``g`` that stays feasible at ``D`` in the ball."""
+    n2 = float(np.linalg.norm(D) ** 2)
+    if n2 >= r**2 * (1 - 1e-9):
+        mu = max(0.0, float(np.real(np.vdot(D, g))) / n2)
+        return g - mu * D
+    return g
+
+
+def _ascend(base, S1, S2, C, r, sign, max_iter, tol):
+    """Maximize ``sign * f(base + D)`` over ``||D||_F <= r`` by projected ascent.
+
+    Two starts: zero and the first-order worst case ``r g / ||g||``; the better end point is
+    kept. Returns the value of ``f``, the error, the residual, whether the rule was met and
+    the number of steps taken.
+    """
+    f0, g0 = _rate_grad(base, S1, S2, C)
+    if r == 0.0:
+        return f0, np.zeros_like(base), 0.0, True, 0
+    best = None
+    ng = float(np.linalg.norm(g0))
+    starts = [np.zeros_like(base)] + ([sign * r * g0 / ng] if ng > 0 else [])
+    steps = 0
+    for D in starts:
+        f, g = _rate_grad(base + D, S1, S2, C)
+        step = r / max(float(np.linalg.norm(g)), 1e-300)
+        rule = False
+        for _ in range(max_iter):
+            steps += 1
+            trial = _ball(D + sign * step * g, r)
+            ft, gt = _rate_grad(base + trial, S1, S2, C)
+            if sign * (ft - f) > 0:
+                change = abs(ft - f)
+                D, f, g, step = trial, ft, gt, 2.0 * step
+                if change <= tol * (1.0 + abs(f)):
+                    rule = True
+                    break
+            else:
+                step *= 0.5
+                if step * float(np.linalg.norm(g)) <= 1e-15 * r:
+                    rule = True  # no feasible improving step at machine precision
+                    break
+        res = float(np.linalg.norm(_tangent(D, sign * g, r)) * r / (1.0 + abs(f)))
+        if best is None or sign * (f - best[0]) > 0:
+            best = (f, D, res, rule)
+    return (*best, steps)
+
+
+def worst_case_secrecy(
+    network, X, *, max_iter: int = 300, tol: float = 1e-12, cert_tol: float = 1e-6
+) -> WorstCaseResult:
+    """Worst-case secrecy rate of every pair over the error balls of the robust design.
+
+    For pair ``i`` the robust model of this module lets the main channel ``H_ii`` and Eve's
+    channel ``G_i`` be anywhere in their balls (radii ``network.radius_main`` and
+    ``network.radius_eve`` around the estimates), with the received interference as measured
+    (here: computed from the estimates). The two errors act on different terms, so the worst
+    secrecy rate is the smallest ``C_R`` (eq. (10)) minus the largest ``C_E`` (eq. (11)).
+    Each is found by projected gradient steps on the error (exact gradients of the log-det
+    rates, a step that doubles after a success and halves after a failure, so every search
+    is monotone), from two starts: zero and the first-order worst direction.
+
+    Parameters
+    ----------
+    network : Network
+    X : array_like, complex, shape (K, n_t, d_s + d_a)
+        Designs to evaluate.
+    max_iter : int
+        Steps per search and start (``iterations`` counts them all).
+    tol : float
+        Stopping rule of a search: an accepted step changed the rate by at most
+        ``tol (1 + |rate|)`` (or no step is feasible and improving at machine precision).
+    cert_tol : float
+        Tolerance of the stationarity certificate (see :class:`WorstCaseResult`).
+
+    Returns
+    -------
+    WorstCaseResult
+        ``"converged"`` when every search met its rule and the certificate holds,
+        ``"stalled"`` when the rules were met but it fails, else ``"max_iter"``.
+
+    Raises
+    ------
+    ValueError
+        If ``network`` is not a :class:`~wiretap.mimo_ic.Network` or ``X`` has the wrong shape.
+
+    References
+    ----------
+    Kong et al. (``kong2024mimoic``), eqs. (10)-(13) (rates and error model) and (37)-(38)
+    (the robust utility this bounds).
+
+    Examples
+    --------
+    >>> from wiretap.mimo_ic import Scenario, draw_network, initial_precoders
+    >>> net = draw_network(Scenario(n_pairs=2, zeta=0.1), 0)
+    >>> X = initial_precoders(net.H_hat, net.G_hat, 1e-6 * net.power, 2, 1)
+    >>> wc = worst_case_secrecy(net, X)
+    >>> wc.status, bool(np.all(wc.secrecy <= wc.nominal))
+    ('converged', True)
+    """
+    if not isinstance(network, Network):
+        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    sc = network.scenario
+    K = sc.n_pairs
+    Xm = as_array(X, "X", shape=(K, sc.n_t, sc.k), kind="complex")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
+    cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
+    t0 = time.perf_counter()
+    d = sc.d_s
+    ln2 = np.log(2.0)
+    cr, ce, nom = np.empty(K), np.empty(K), np.empty(K)
+    DM = np.zeros((K, sc.n_r, sc.n_t), complex)
+    DE = np.zeros((K, sc.n_e, sc.n_t), complex)
+    worst_res, all_rules, steps = 0.0, True, 0
+    for i in range(K):
+        S1 = Xm[i] @ Xm[i].conj().T
+        L = Xm[i][:, d:]
+        S2 = L @ L.conj().T
+        C_r = _herm(interference_covariance(network.H_hat, Xm, i) + np.eye(sc.n_r))
+        A, G = network.H_hat[i, i], network.G_hat[i]
+        fm, DM[i], rm, okm, nm = _ascend(A, S1, S2, C_r, network.radius_main, -1, max_iter, tol)
+        fe, DE[i], re_, oke, ne = _ascend(
+            G, S1, S2, np.eye(sc.n_e), network.radius_eve, 1, max_iter, tol
+        )
+        steps += nm + ne
+        nom[i] = (_rate_grad(A, S1, S2, C_r)[0] - _rate_grad(G, S1, S2, np.eye(sc.n_e))[0]) / ln2
+        cr[i], ce[i] = fm / ln2, fe / ln2
+        worst_res = max(worst_res, rm, re_)
+        all_rules = all_rules and okm and oke
+    cert = Certificate(
+        kind="stationarity",
+        value=worst_res,
+        tolerance=cert_tol,
+        detail="largest relative projected-gradient residual of the 2K error searches",
+    )
+    status = settle(all_rules, cert, otherwise="max_iter")
+    message = "" if status == "converged" else f"stationarity residual {worst_res:.2e}"
+    return WorstCaseResult(
+        status=status,
+        iterations=steps,
+        elapsed=time.perf_counter() - t0,
+        message=message,
+        certificate=cert,
+        secrecy=cr - ce,
+        rate_main=cr,
+        rate_eve=ce,
+        delta_main=DM,
+        delta_eve=DE,
+        nominal=nom,
+    )
