@@ -921,6 +921,22 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     return status, msg, st
 
 
+def _design_state(scn: Scenario, design: Design, T: float | None = None) -> _State:
+    """Starting point of Algorithms 1 and 2 at a given design (budget continuation).
+
+    The stage-2 radius is the one of ``tr(CRB) <= T`` (default: the design's own CRB), as
+    :func:`initial_state` sets it for its requirement; the leakage ratios start at the budget
+    split and the multipliers at zero (both algorithms recompute them before their first
+    step). The point is feasible for the first SCA restriction whenever ``design`` is
+    feasible for problem (18) of ``scn``.
+    """
+    a, b = bound_coefficients(scn)
+    T = sensing_mse(scn, design.W, design.R) if T is None else float(T)
+    delta = b + np.sqrt(T) / a
+    xi = _budget_xi(scn, (0, 1))
+    return _State(design.W, design.R, xi, np.zeros_like(xi), delta, float(np.sum(delta**2)))
+
+
 def _finish(scn, W, R, xi, hist, rule_met, it, t0, rank_min, *, T=None, init_it=0):
     """Result with a design: re-check it and settle the status from the certificate."""
     design = rank_one_shift(scn, W, R)

@@ -6,18 +6,45 @@ centralized design (Algorithm 1, "Proposed 1"), the proposed decentralized desig
 sensing requirement, decentralized), sharing one starting point between the two proposed
 schemes. :func:`summarize` turns each result into numbers for a figure; a run counts only if
 its design passes the exact re-check against problem (18) (:func:`check_design`).
+:func:`budget_continuation` follows one realisation up an increasing list of power budgets,
+starting every run at the design of the previous budget (Fig. 5), and
+:func:`summarize_continuation` turns its steps into arrays over the budgets.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 import numpy as np
 
-from .._validation import check_int, check_positive
+from .._validation import as_array, check_int, check_positive
+from ..results import Certificate
 from .admm import ADMMResult, decentralized_design
-from .design import CentralizedResult, baseline_separate, centralized_design, initial_state
+from .design import (
+    CentralizedResult,
+    Design,
+    DesignCheck,
+    _design_state,
+    baseline_separate,
+    centralized_design,
+    check_design,
+    initial_state,
+)
 from .geometry import Scenario
 
-__all__ = ["OUTCOMES", "SCHEMES", "feasible_mean", "outcome", "run_schemes", "summarize"]
+__all__ = [
+    "CONTINUED",
+    "OUTCOMES",
+    "SCHEMES",
+    "ContinuationStep",
+    "budget_continuation",
+    "feasible_mean",
+    "outcome",
+    "run_schemes",
+    "summarize",
+    "summarize_continuation",
+]
 
 SCHEMES: tuple[str, ...] = ("Proposed 1", "Proposed 2", "Baseline 1", "Baseline 2")
 """Names of the compared schemes, in the paper's order."""
@@ -30,6 +57,11 @@ OUTCOMES: tuple[str, ...] = (
     "solver error",
 )
 """How a run ended, as counted in the tables (see :func:`outcome`)."""
+
+CONTINUED: tuple[str, ...] = ("Proposed 1", "Proposed 2", "Baseline 2")
+"""Schemes of :func:`budget_continuation`: those whose design at one power budget is a valid
+design of the same scheme at every larger budget. Baseline 1 is not one of them: by its
+definition its stage 1 senses with the whole budget, so its design changes with it."""
 
 
 def outcome(result) -> str:
@@ -183,3 +215,263 @@ def feasible_mean(values) -> np.ndarray:
     cnt = np.sum(np.isfinite(v), axis=-1)
     tot = np.nansum(v, axis=-1)
     return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContinuationStep:
+    """The design a budget continuation reports at one power budget.
+
+    It has the fields :func:`outcome` and :func:`summarize` read, so a list of steps is
+    summarised like a list of runs.
+
+    Attributes
+    ----------
+    p_max_dbm : float
+        The power budget of this step (dBm).
+    run : CentralizedResult or ADMMResult
+        The run made at this budget: the starting (cold) run at the first budget and
+        wherever no earlier step has a design, else the run warm-started at the previous
+        step's design.
+    source : str
+        Where :attr:`design` comes from: ``"run"``, this budget's run (it passed its
+        re-check with no more power than the previous step's design); ``"carried"``, the
+        previous step's design (this budget's run did not pass, or ended with more power);
+        ``"none"``, no design (neither exists).
+    design : Design or None
+    check : DesignCheck or None
+        Re-check of :attr:`design` against problem (18) *at this budget*.
+    status : str
+        Status of the run that produced :attr:`design` (of :attr:`run` when there is none).
+    message : str
+        That run's message.
+    total_power : float
+        Total power of :attr:`design` (mW), ``nan`` without one.
+    mse : float
+        ``tr(CRB)`` of :attr:`design` (m^2), ``nan`` without one.
+    iterations : int
+        Iterations of :attr:`run` (the work done at this budget).
+    """
+
+    p_max_dbm: float
+    run: CentralizedResult | ADMMResult
+    source: str
+    design: Design | None = None
+    check: DesignCheck | None = None
+    status: str = ""
+    message: str = ""
+    total_power: float = float("nan")
+    mse: float = float("nan")
+    iterations: int = 0
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """Feasibility certificate of :attr:`design` at this budget (None without one)."""
+        return None if self.check is None else self.check.certificate()
+
+
+def _passed(result) -> bool:
+    return result.design is not None and result.check is not None and result.check.feasible
+
+
+def _step(p_dbm: float, run, source: str, origin=None, check=None) -> ContinuationStep:
+    """A step reporting ``origin``'s design, re-checked at this budget in ``check``."""
+    if origin is None:
+        return ContinuationStep(
+            p_max_dbm=p_dbm,
+            run=run,
+            source="none",
+            status=run.status,
+            message=run.message,
+            iterations=run.iterations,
+        )
+    return ContinuationStep(
+        p_max_dbm=p_dbm,
+        run=run,
+        source=source,
+        design=origin.design,
+        check=check,
+        status=origin.status,
+        message=origin.message,
+        total_power=float(np.sum(check.power)),
+        mse=float(check.mse),
+        iterations=run.iterations,
+    )
+
+
+def _warm_run(scn: Scenario, name: str, design: Design, baseline2_mse, admm_iter, bcd_iter):
+    """``name``'s algorithm at ``scn``, started at ``design`` instead of :func:`initial_state`."""
+    if name == "Proposed 1":
+        return centralized_design(scn, init=_design_state(scn, design), max_iter=bcd_iter)
+    if name == "Proposed 2":
+        return decentralized_design(scn, init=_design_state(scn, design), max_iter=admm_iter)
+    return decentralized_design(
+        scn,
+        mode="fixed",
+        mse=baseline2_mse,
+        init=_design_state(scn, design, baseline2_mse),
+        max_iter=admm_iter,
+    )
+
+
+def budget_continuation(
+    scn: Scenario,
+    budgets_dbm,
+    *,
+    schemes=CONTINUED,
+    start: dict | None = None,
+    baseline2_mse: float = 1e-3,
+    admm_iter: int = 40,
+    bcd_iter: int = 30,
+) -> dict[str, list[ContinuationStep]]:
+    """Follow each scheme up a non-decreasing list of power budgets (continuation).
+
+    Only the power constraint C1 of problem (18) depends on ``P_max``, and it loosens as the
+    budget grows: a design that passes :func:`check_design` at one budget passes it at every
+    larger budget, with the same power. So, at each budget after the first, the scheme's
+    algorithm is started at the design reported at the previous budget (instead of at
+    :func:`initial_state`, whose point depends on the budget), and the step reports the
+    better of that run and the carried design. The reported power is therefore
+    non-increasing in the budget by construction; :attr:`ContinuationStep.source` says
+    which of the two was kept.
+
+    Parameters
+    ----------
+    scn : Scenario
+        The realisation; its own ``p_max`` is replaced by each budget in turn.
+    budgets_dbm : sequence of float
+        Non-decreasing power budgets ``P_max`` (dBm). A repeated budget restarts the
+        algorithm at its own design: a control that measures what the restart alone gains.
+    schemes : sequence of str
+        A subset of ``wiretap.isac.CONTINUED``.
+    start : dict, optional
+        Scheme name -> a result already computed at ``budgets_dbm[0]`` (e.g. the output of
+        :func:`run_schemes` at that budget), used as the first step instead of a new run.
+    baseline2_mse : float
+        Sensing requirement of baseline 2 (m^2), as in :func:`run_schemes`.
+    admm_iter, bcd_iter : int
+        Iteration caps of Algorithms 2 and 1, as in :func:`run_schemes`.
+
+    Returns
+    -------
+    dict of str to list of ContinuationStep
+        Scheme name -> one step per budget. Where no earlier step has a design (the first
+        budget, or every earlier run failed) the step's run is a cold run of
+        :func:`run_schemes`.
+
+    Raises
+    ------
+    ValueError
+        For a ``scn`` that is not a :class:`~wiretap.isac.Scenario`, budgets that are
+        empty, not finite or decreasing, a non-positive ``baseline2_mse`` or iteration cap,
+        a scheme outside ``wiretap.isac.CONTINUED``, or a ``start`` entry for a scheme
+        that is not requested.
+
+    References
+    ----------
+    Xu et al., Section V, Fig. 5 (power against the budget).
+
+    Examples
+    --------
+    >>> from wiretap.isac import paper_scenario
+    >>> scn = paper_scenario(0, q1_std=0.5)
+    >>> out = budget_continuation(scn, [15.0, 20.0], schemes=("Proposed 1",))
+    >>> [s.source for s in out["Proposed 1"]]
+    ['run', 'run']
+    >>> p = [s.total_power for s in out["Proposed 1"]]
+    >>> bool(p[1] <= p[0])
+    True
+    """
+    if not isinstance(scn, Scenario):
+        raise ValueError(f"scn must be a Scenario, got {type(scn).__name__}")
+    budgets = as_array(budgets_dbm, "budgets_dbm", ndim=1)
+    if budgets.size == 0 or not np.all(np.isfinite(budgets)):
+        raise ValueError(f"budgets_dbm must be a non-empty finite sequence, got {budgets_dbm!r}")
+    if np.any(np.diff(budgets) < 0):
+        raise ValueError(f"budgets_dbm must be non-decreasing, got {budgets.tolist()}")
+    bad = [s for s in schemes if s not in CONTINUED]
+    if bad:
+        raise ValueError(f"schemes must be taken from {list(CONTINUED)}, got {bad}")
+    start = {} if start is None else dict(start)
+    extra = [s for s in start if s not in schemes]
+    if extra:
+        raise ValueError(f"start has results for schemes not requested: {extra}")
+    check_positive(baseline2_mse, "baseline2_mse")
+    kw = dict(
+        baseline2_mse=baseline2_mse,
+        admm_iter=check_int(admm_iter, "admm_iter", minimum=1),
+        bcd_iter=check_int(bcd_iter, "bcd_iter", minimum=1),
+    )
+    out = {name: [] for name in schemes}
+    for j, p in enumerate(budgets):
+        s = dataclasses.replace(scn, p_max=float(10 ** (p / 10)))
+        for name in schemes:
+            prev = out[name][-1] if j else None
+            if prev is None or prev.design is None:
+                run = start[name] if j == 0 and name in start else None
+                if run is None:
+                    run = run_schemes(s, schemes=(name,), **kw)[name]
+                out[name].append(
+                    _step(p, run, "run", run, run.check) if _passed(run) else _step(p, run, "none")
+                )
+                continue
+            run = _warm_run(s, name, prev.design, **kw)
+            if _passed(run) and run.total_power <= prev.total_power:
+                out[name].append(_step(p, run, "run", run, run.check))
+            else:
+                out[name].append(_step(p, run, "carried", prev, check_design(s, prev.design)))
+    return out
+
+
+def summarize_continuation(chain: dict, names=None, n_budgets: int | None = None) -> dict:
+    """:func:`summarize` at every budget of a continuation, as arrays over the budgets.
+
+    Parameters
+    ----------
+    chain : dict
+        Scheme name -> list of :class:`ContinuationStep`, as returned by
+        :func:`budget_continuation`.
+    names : sequence of str, optional
+        Schemes to report (default: those in ``chain``); a name without steps gets ``nan``
+        arrays of length ``n_budgets``.
+    n_budgets : int, optional
+        Number of budgets (needed only for names without steps).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Every field of :func:`summarize` (power, MSE, iterations, outcome indicators),
+        each an array over the budgets, plus ``name + " carried"`` (1.0 where the design
+        was carried from the previous budget) and ``name + " C1 margin"`` (the smallest
+        per-BS margin ``(P_max - P_m) / P_max`` of the power constraint C1 at that budget,
+        ``nan`` without a design).
+
+    Examples
+    --------
+    >>> s = summarize_continuation({}, names=("Proposed 1",), n_budgets=2)
+    >>> s["Proposed 1"].tolist(), s["Proposed 1 C1 margin"].tolist()
+    ([nan, nan], [nan, nan])
+    """
+    names = list(chain) if names is None else list(names)
+    out = {}
+    for name in names:
+        steps = chain.get(name)
+        if not steps:
+            if n_budgets is None:
+                raise ValueError(f"n_budgets is needed: chain has no steps for {name!r}")
+            n = check_int(n_budgets, "n_budgets", minimum=1)
+            rows = [summarize({}, names=[name]) for _ in range(n)]
+            carried = margin = [float("nan")] * n
+        else:
+            rows = [summarize({name: st}) for st in steps]
+            carried = [float(st.source == "carried") for st in steps]
+            margin = [
+                float("nan")
+                if st.check is None
+                else st.check.power_margin / 10 ** (st.p_max_dbm / 10)
+                for st in steps
+            ]
+        for key in rows[0]:
+            out[key] = np.array([r[key] for r in rows])
+        out[name + " carried"] = np.array(carried)
+        out[name + " C1 margin"] = np.array(margin)
+    return out

@@ -256,6 +256,10 @@ def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
 class BallRatio(IterativeResult):
     """Outcome of :func:`worst_ratio_on_ball` (Dinkelbach's method).
 
+    The certificate (kind ``"worst_case_gap"``) is ``upper - ratio`` against
+    ``tol * max(1, ratio)``: when it holds, ``ratio`` is the exact worst case to that
+    accuracy.
+
     Attributes
     ----------
     ratio : float
@@ -269,10 +273,6 @@ class BallRatio(IterativeResult):
         The best point found.
     eta : float
         Multiplier with which the LMI of paper eq. (51) at ``xi = upper`` holds.
-
-    The certificate (kind ``"worst_case_gap"``) is ``upper - ratio`` against
-    ``tol * max(1, ratio)``: when it holds, ``ratio`` is the exact worst case to that
-    accuracy.
     """
 
     ratio: float = float("nan")
