@@ -17,6 +17,7 @@ import numpy as np
 from bad_input_harness import call
 
 from wiretap import aauc, mirror
+from wiretap import mimo_ic as mic
 from wiretap import smallcell as sc
 from wiretap.results import Certificate
 
@@ -29,8 +30,10 @@ COVERED = {
     ],
     "aauc": ["wiretap.aauc"],
     "smallcell": ["wiretap.smallcell"],
+    "mimo_ic": ["wiretap.mimo_ic"],
+    "isac": ["wiretap.isac"],
 }
-PENDING = {"isac": ["wiretap.isac"], "mimo_ic": ["wiretap.mimo_ic"]}
+PENDING = {}
 
 # ------------------------------------------------------------------ reasons, reused
 SIGNED = "a signed quantity: any real value is legal"
@@ -673,6 +676,223 @@ def p5_gamma():
     return p5_solution().gamma
 
 
+# ------------------------------------------------------------------ mimo_ic (issue 14)
+@cache
+def mic_net(zeta: float = 0.1):
+    """A tiny network: 2 pairs, 2 antennas everywhere, one data and one AN stream."""
+    sc = mic.Scenario(n_pairs=2, n_t=2, n_r=2, n_e=2, d_s=1, d_a=1, zeta=zeta)
+    return mic.draw_network(sc, 0)
+
+
+@cache
+def mic_state():
+    """Designs, interference, prices and auxiliaries of pair 0 on :func:`mic_net`."""
+    net = mic_net()
+    H, G = net.H_hat, net.G_hat
+    X, _ = mic.backoff_start(H, G, net.power, 1, 1)
+    Ups = mic.interference_covariance(H, X, 0)
+    price = mic.prices(H, X, 1)
+    view = mic.PairView.from_network(net, 0)
+    aux = mic.aux_closed_form(H[0, 0], G[0], X[0], Ups, 1)
+    grad = mic.sum_rate_gradient(H, G, X, 1)
+    return {"X": X, "Ups": Ups, "price": price, "view": view, "aux": aux, "grad": grad}
+
+
+def _mic_hgx():
+    net = mic_net()
+    return {"H": net.H_hat, "G": net.G_hat, "X": mic_state()["X"], "d_s": 1}
+
+
+FEWER_EVE = {"shape": "any number of eavesdropper antennas"}
+
+
+def _mic_residual(r, **extra):
+    """``||B (H + Delta) X - C||^2`` over a ball: the data of the robust-term references."""
+    return call(
+        {"C": {"none": "None: a zero target"}},
+        B=cplx(r, 1, 2),
+        H=cplx(r, 2, 2),
+        X=cplx(r, 2, 2),
+        C=cplx(r, 1, 2),
+        radius=0.1,
+        **extra,
+    )
+
+
+def _mimo_ic():
+    net, st = mic_net(), mic_state
+    H, G = net.H_hat, net.G_hat
+    return {
+        "mimo_ic.adp.clear_problem_cache": lambda r: call(),
+        "mimo_ic.adp.pair_price": lambda r: call(A=H[0, 0], X=st()["X"][0], Ups=st()["Ups"], d_s=1),
+        "mimo_ic.adp.run_adp": lambda r: call(
+            {
+                "rng": {"none": "None: only schedule='random' needs a generator"},
+                "X0": {"none": "None: the start given by `start`"},
+                "solver_options": {"none": NONE_OK},
+            },
+            network=mic_net(0.0),
+            pricing=True,
+            aux="robust",
+            schedule="sequential",
+            max_iter=1,
+            tol=1e-3,
+            rng=r,
+            X0=st()["X"],
+            start="backoff",
+            nominal_iter=1,
+            rebuild=False,
+            safeguard=True,
+            solver_options={},
+            cert_tol=1e-3,
+        ),
+        "mimo_ic.experiments.trial": lambda r: call(
+            {
+                "schemes": {"empty": "no schemes: only the bound (if asked) is computed"},
+                "max_iter_nominal": {"none": "None: max_iter"},
+                "progress": {"none": NONE_OK},
+            },
+            rng=r,
+            schemes=("nonrobust",),
+            max_iter=1,
+            history=False,
+            tol=1e-3,
+            max_iter_nominal=1,
+            gradient_iter=1,
+            bound=False,
+            worst_case=False,
+            progress=False,
+            n_pairs=2,
+            n_t=2,
+            n_r=2,
+            n_e=2,
+            d_s=1,
+            d_a=1,
+            zeta=0.0,
+        ),
+        "mimo_ic.model.backoff_start": lambda r: call(
+            {
+                "fractions": {
+                    "none": "None: BACKOFF_FRACTIONS",
+                    "shape": "any number of candidates",
+                    "empty": "no candidates: t = 1, which is always tried",
+                }
+            },
+            H=H,
+            G=G,
+            power=net.power,
+            d_s=1,
+            d_a=1,
+            fractions=np.array([1e-2, 1e-4]),
+            snr_floor_db=-20.0,
+            method="gev",
+            data_share=0.9,
+        ),
+        "mimo_ic.model.ball_coverage": lambda r: call(
+            {"shape": {"shape": "a channel of any number of dimensions"}},
+            zeta=0.1,
+            radius=0.2,
+            shape=(2, 2),
+        ),
+        "mimo_ic.model.ball_radius": lambda r: call(
+            {
+                "shape": {"shape": "a channel of any number of dimensions"},
+                "coverage": {"none": "None: the radius is zeta (the print's reading)"},
+            },
+            zeta=0.1,
+            shape=(2, 2),
+            coverage=0.9,
+        ),
+        "mimo_ic.model.draw_network": lambda r: call(
+            scenario=net.scenario, rng=r, error="gaussian"
+        ),
+        "mimo_ic.model.initial_precoders": lambda r: call(
+            H=H, G=G, power=net.power, d_s=1, d_a=1, method="gev", data_share=0.9
+        ),
+        "mimo_ic.model.interference_covariance": lambda r: call(H=H, X=st()["X"], i=0),
+        "mimo_ic.model.kkt_residual": lambda r: call(
+            grad=st()["grad"], X=st()["X"], power=net.power
+        ),
+        "mimo_ic.model.priced_utilities": lambda r: call(**_mic_hgx(), price=st()["price"]),
+        "mimo_ic.model.prices": lambda r: call(H=H, X=st()["X"], d_s=1),
+        "mimo_ic.model.rates": lambda r: call(**_mic_hgx()),
+        "mimo_ic.model.secrecy_rate_bound": lambda r: call(network=net, channel="true", bits=True),
+        "mimo_ic.model.secrecy_rates": lambda r: call(
+            network=net, X=st()["X"], channel="true", bits=True, clip=True
+        ),
+        "mimo_ic.model.sum_rate_gradient": lambda r: call(**_mic_hgx()),
+        "mimo_ic.model.utility_gradient": lambda r: call(**_mic_hgx(), price=st()["price"]),
+        "mimo_ic.mtmse.eve_mse": lambda r: call({"G": FEWER_EVE}, G=G[0], V=st()["X"][0][:, :1]),
+        "mimo_ic.mtmse.run_mt_mse": lambda r: call(
+            {"eta": {"none": "None: d_s / 2"}},
+            network=mic_net(0.0),
+            eta=0.5,
+            max_iter=1,
+            tol=1e-4,
+            cert_tol=1e-3,
+        ),
+        "mimo_ic.mtmse.total_mse": lambda r: call(H=H, V=st()["X"][:, :, :1]),
+        "mimo_ic.reference.gradient_ascent": lambda r: call(
+            {"X0": {"none": "None: the backoff start"}},
+            network=mic_net(0.0),
+            X0=st()["X"],
+            max_iter=2,
+            tol=1e-9,
+            cert_tol=1e-3,
+        ),
+        "mimo_ic.reference.stationarity_residual": lambda r: call(
+            {"objective": {"negative": "a secrecy rate sum is signed"}},
+            grad=st()["grad"],
+            X=st()["X"],
+            power=net.power,
+            objective=0.5,
+        ),
+        "mimo_ic.robust.gamma_bound": lambda r: call(
+            {"G": FEWER_EVE}, G=G[0], X=st()["X"][0], radius=net.radius_eve, space="stream"
+        ),
+        "mimo_ic.robust.min_robust_bound": lambda r: _mic_residual(r, form="monolithic"),
+        "mimo_ic.robust.robust_norm_lmi": lambda r: call(
+            {"t": {"negative": "an LMI in t: infeasible, not invalid"}},
+            a=cplx(r, 2),
+            J=cplx(r, 2, 3),
+            radius=0.5,
+            t=3.0,
+            lam=1.0,
+        ),
+        "mimo_ic.robust.robust_terms": lambda r: call(
+            view=st()["view"],
+            X=st()["X"][0],
+            aux=st()["aux"],
+            Ups=st()["Ups"],
+            cross_prices=st()["price"][1:],
+        ),
+        "mimo_ic.robust.worst_case_residual": _mic_residual,
+        "mimo_ic.robust.worst_case_secrecy": lambda r: call(
+            network=net, X=st()["X"], max_iter=2, tol=1e-12, cert_tol=1e-6
+        ),
+        "mimo_ic.wmmse_steps.aux_closed_form": lambda r: call(
+            {"G": FEWER_EVE}, A=H[0, 0], G=G[0], X=st()["X"][0], Ups=st()["Ups"], d_s=1
+        ),
+        "mimo_ic.wmmse_steps.eve_closed_form": lambda r: call(
+            {"G": FEWER_EVE}, G=G[0], X=st()["X"][0], d_s=1
+        ),
+        "mimo_ic.wmmse_steps.hermitian_sqrt": lambda r: call(S=hpd(r, 2)),
+        "mimo_ic.wmmse_steps.nominal_precoder": lambda r: call(
+            A=H[0, 0],
+            G=G[0],
+            X_shape=(2, 2),
+            aux=st()["aux"],
+            cross=st()["view"].cross,
+            cross_prices=st()["price"][1:],
+            power=net.power,
+            d_s=1,
+        ),
+        "mimo_ic.wmmse_steps.receiver_closed_form": lambda r: call(
+            A=H[0, 0], X=st()["X"][0], Ups=st()["Ups"], d_s=1
+        ),
+    }
+
+
 # Declared domains of the shared modules, kept apart from the calls for readability.
 _HERMITIAN = {"negative": "matrix entries are signed", "complex": "Hermitian input is legal"}
 _VECTOR = {"negative": SIGNED, "complex": COMPLEX_OK}
@@ -769,6 +989,240 @@ DOMAINS = {
 }
 
 
+# ------------------------------------------------------------------ isac
+@cache
+def isac_scenario():
+    from wiretap import isac
+
+    return isac.paper_scenario(0, n_antennas=2, n_users=1, n_bs=2, p_max_dbm=30.0)
+
+
+@cache
+def isac_design():
+    from wiretap import isac
+
+    s = isac_scenario()
+    W = np.broadcast_to(0.1 * np.eye(s.N), (2, s.M, s.K, s.N, s.N)).astype(complex)
+    R = np.broadcast_to(0.2 * np.eye(s.N), (2, s.M, s.N, s.N)).astype(complex)
+    return isac.rank_one_shift(s, W, R)
+
+
+@cache
+def isac_runs():
+    from wiretap import isac
+
+    return isac.run_schemes(isac_scenario(), schemes=("Baseline 1",), bcd_iter=1)
+
+
+@cache
+def isac_chain():
+    from wiretap import isac
+
+    return isac.budget_continuation(isac_scenario(), [30.0], schemes=("Baseline 2",), bcd_iter=1)
+
+
+_ISAC_P = {"none": "None: the estimated eavesdropper position", "negative": "a signed position"}
+_ISAC_ANGLE = {**elementwise(), "negative": "an angle is signed"}
+
+
+def _isac():
+    scn, d = isac_scenario, isac_design
+    W, R = (lambda: d().W), (lambda: d().R)
+    M, N = 2, 2
+    S = lambda: np.broadcast_to(0.3 * np.eye(N), (M, N, N)).astype(complex)  # noqa: E731
+    X = lambda r: cplx(r, M, N, 4)  # noqa: E731
+    P0, Q0 = hpd(np.random.default_rng(1), 2), hpd(np.random.default_rng(2), 2)
+    radii = lambda: np.full((2, M), 0.1)  # noqa: E731
+    return {
+        "isac.admm.consensus_maps": lambda r: call(M=2, K=1),
+        "isac.admm.overhead": lambda r: call(M=2, N=2, K=1, L=16, iterations=3),
+        "isac.admm.decentralized_design": lambda r: call(
+            {
+                "mse": {"none": "None: the adaptive mode has no fixed requirement"},
+                "mse0": {"none": NONE_OK},
+                "init": {"none": "None: computed by initial_state"},
+            },
+            scn=scn(),
+            mode="adaptive",
+            mse=None,
+            rho0=1.0,
+            varsigma=1.5,
+            rho_max=10.0,
+            tol=1e-3,
+            tol_residual=1e-4,
+            max_iter=1,
+            init_iter=1,
+            mse0=1.0,
+            init=None,
+            rebuild=False,
+        ),
+        "isac.design.baseline_separate": lambda r: call(
+            scn=scn(), tol=1e-3, max_iter=1, rebuild=False
+        ),
+        "isac.design.best_sensing": lambda r: call(
+            {"power": {"none": "None: the stage-1 budget"}}, scn=scn(), power=10.0, rebuild=False
+        ),
+        "isac.design.centralized_design": lambda r: call(
+            {"mse0": {"none": NONE_OK}, "init": {"none": "None: computed by initial_state"}},
+            scn=scn(),
+            tol=1e-3,
+            max_iter=1,
+            init_iter=1,
+            mse0=1.0,
+            init=None,
+            rebuild=False,
+        ),
+        "isac.design.check_design": lambda r: call(scn=scn(), design=d(), tol=1e-4),
+        "isac.design.fixed_sensing_design": lambda r: call(
+            scn=scn(), mse=1.0, tol=1e-3, max_iter=1, rebuild=False
+        ),
+        "isac.design.initial_state": lambda r: call(
+            {"mse0": {"none": NONE_OK}}, scn=scn(), mse0=1.0, max_iter=1
+        ),
+        "isac.design.rank_one_shift": lambda r: call(scn=scn(), W=W(), R=R()),
+        "isac.design.rank_ratio": lambda r: call(
+            {"W": {"ndim": "any stack of matrices", "shape": "any stack", "empty": EMPTY_OK}},
+            W=W(),
+        ),
+        "isac.design.sensing_mse": lambda r: call(scn=scn(), W=W(), R=R()),
+        "isac.experiments.budget_continuation": lambda r: call(
+            {"start": {"none": "None: no earlier results"}},
+            scn=scn(),
+            budgets_dbm=np.array([30.0]),
+            schemes=("Baseline 2",),
+            start=None,
+            baseline2_mse=1e-3,
+            admm_iter=1,
+            bcd_iter=1,
+        ),
+        "isac.experiments.feasible_mean": lambda r: call({"values": MISSING}, values=r.random((2, 3))),
+        "isac.experiments.outcome": lambda r: call(result=isac_runs()["Baseline 1"]),
+        "isac.experiments.run_schemes": lambda r: call(
+            scn=scn(), schemes=("Baseline 1",), baseline2_mse=1e-3, admm_iter=1, bcd_iter=1
+        ),
+        "isac.experiments.summarize": lambda r: call(
+            {"names": {"none": "None: every scheme in results"}}, results=isac_runs(), names=("Baseline 1",)
+        ),
+        "isac.experiments.summarize_continuation": lambda r: call(
+            {"names": {"none": "None: every scheme in chain"}, "n_budgets": {"none": "None: only needed for names without steps"}},
+            chain=isac_chain(),
+            names=("Baseline 2",),
+            n_budgets=1,
+        ),
+        "isac.geometry.aod": lambda r: call(
+            {"bs": {"negative": "a signed position"}, "p": {"negative": "a signed position"}},
+            bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
+            p=np.array([1.0, 2.0]),
+        ),
+        "isac.geometry.cos_aod_gradient": lambda r: call(
+            {"bs": {"negative": "a signed position", "shape": "any number of BSs"}, "p": {"negative": "a signed position"}},
+            bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
+            p=np.array([1.0, 2.0]),
+        ),
+        "isac.geometry.steering_position_jacobian": lambda r: call(
+            {"bs": {"negative": "a signed position", "shape": "any number of BSs"}, "p": {"negative": "a signed position"}},
+            n=3,
+            bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
+            p=np.array([1.0, 2.0]),
+        ),
+        "isac.geometry.paper_scenario": lambda r: call(
+            {
+                "p_max_dbm": {"negative": "a dBm value is signed"},
+                "noise_dbm": {"negative": "a dBm value is signed"},
+                "eve": {"negative": "a signed position"},
+            },
+            rng=r,
+            n_antennas=2,
+            n_users=1,
+            n_bs=2,
+            p_max_dbm=20.0,
+            r_info=5.0,
+            r_leak=0.5,
+            tau1=0.2,
+            n_samples=16,
+            noise_dbm=-100.0,
+            freq_hz=5e9,
+            user_radius=(5.0, 15.0),
+            user_exponent=3.0,
+            user_kfactor=3.0,
+            eve_exponent=2.2,
+            kappa=10.0,
+            beta_nlos=0.3,
+            rcs=1.0,
+            q1_std=1.0,
+            eve=(0.0, 0.0),
+        ),
+        "isac.geometry.steering": lambda r: call({"theta": _ISAC_ANGLE}, n=3, theta=np.array([0.3, 1.2])),
+        "isac.geometry.steering_derivative": lambda r: call(
+            {"theta": _ISAC_ANGLE}, n=3, theta=np.array([0.3, 1.2])
+        ),
+        "isac.robust.angle_radius": lambda r: call(scn=scn(), trace_q=0.5, exact=False),
+        "isac.robust.bound_coefficients": lambda r: call(scn=scn()),
+        "isac.robust.bound_coefficients_printed": lambda r: call(scn=scn()),
+        "isac.robust.csi_radius": lambda r: call(scn=scn(), trace_q=0.5),
+        "isac.robust.leakage_ratio": lambda r: call(
+            {"g": {"negative": SIGNED}}, scn=scn(), W=W(), R=R(), g=scn().g_est
+        ),
+        "isac.robust.max_ratio_on_ball": lambda r: call(
+            {"center": {"negative": SIGNED}},
+            P=P0, Q=Q0, center=np.array([1.0, 0.5]), radius=0.1, c0=1.0, tol=1e-8, max_iter=20
+        ),
+        "isac.robust.worst_ratio_on_ball": lambda r: call(
+            {"center": {"negative": SIGNED}},
+            P=P0, Q=Q0, center=np.array([1.0, 0.5]), radius=0.1, c0=1.0, tol=1e-8, max_iter=20
+        ),
+        "isac.robust.s_procedure_matrix": lambda r: call(
+            {"center": {"negative": SIGNED}},
+            P=P0, Q=Q0, center=np.array([1.0, 0.5]), xi=0.5, eta=0.1, radius2=0.01, sigma2=1.0
+        ),
+        "isac.robust.steering_error_bound": lambda r: call(
+            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()}, n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2])
+        ),
+        "isac.robust.steering_error_rigorous": lambda r: call(
+            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()}, n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2])
+        ),
+        "isac.robust.steering_error_exact": lambda r: call(
+            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()},
+            n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2]), n_grid=101
+        ),
+        "isac.robust.total_leakage": lambda r: call(scn=scn(), xi=np.full((2, M, 1), 0.1)),
+        "isac.robust.trs_min": lambda r: call(
+            {"b": {"negative": SIGNED}, "c": {"negative": SIGNED}},
+            A=P0, b=np.array([1.0, -0.5]), c=0.3, radius=0.5
+        ),
+        "isac.robust.user_rates": lambda r: call(scn=scn(), W=W(), R=R()),
+        "isac.robust.worst_case_leakage": lambda r: call(
+            scn=scn(), W=W(), R=R(), radii=radii(), ball="per_bs"
+        ),
+        "isac.robust.worst_case_leakage_sampled": lambda r: call(
+            scn=scn(), W=W(), R=R(), radii=radii(), rng=r, n_samples=8, n_ascent=2
+        ),
+        "isac.sensing.crb": lambda r: call(F=spd(r, 2)),
+        "isac.sensing.echo_samples": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), X=X(r), rng=r, p=np.array([0.5, 0.5]), noise="independent"
+        ),
+        "isac.sensing.fim_central_kron": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
+        "isac.sensing.fim_from_samples": lambda r: call(
+            {"p": _ISAC_P, "receivers": {"none": "None: every BS receives"}},
+            scn=scn(), X=X(r), p=np.array([0.5, 0.5]), receivers=np.array([0, 1]), gains="known"
+        ),
+        "isac.sensing.fim_receive": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
+        "isac.sensing.fim_transmit": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
+        "isac.sensing.fim_transmit_blocks": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
+        "isac.sensing.fuse_estimates": lambda r: call(
+            {"estimates": {"negative": "a signed position"}},
+            estimates=r.standard_normal((M, 2)), covariances=np.stack([spd(r, 2) for _ in range(M)])
+        ),
+        "isac.sensing.ml_location": lambda r: call(
+            {"p0": {**_ISAC_P, "none": "None: start at the estimate"}, "receivers": {"none": "None: every BS receives"}},
+            scn=scn(), Y=cplx(r, M, N, 4), X=X(r), p0=np.array([0.5, 0.5]), receivers=np.array([0, 1])
+        ),
+        "isac.sensing.response_derivatives": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
+        "isac.sensing.response_matrices": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
+        "isac.sensing.sensing_covariance": lambda r: call(W1=W()[0], R1=R()[0]),
+    }
+
+
 def _with_domains(qualname, builder):
     def build(rng):
         c = builder(rng)
@@ -779,4 +1233,6 @@ def _with_domains(qualname, builder):
     return build
 
 
+REGISTRY.update(_mimo_ic())
+REGISTRY.update(_isac())
 REGISTRY = {q: _with_domains(q, b) for q, b in REGISTRY.items()}

@@ -81,7 +81,7 @@ def test_draw_network_error_models(rng):
     assert np.var(np.concatenate([e.ravel() for e in errs])) == pytest.approx(0.09, rel=0.1)
     with pytest.raises(ValueError, match="error"):
         mic.draw_network(sc, rng, error="uniform")
-    with pytest.raises(ValueError, match="scenario"):
+    with pytest.raises(TypeError, match="scenario"):
         mic.draw_network({"zeta": 0.1}, rng)
     with pytest.raises(ValueError, match="rng"):
         mic.draw_network(sc, None)

@@ -99,7 +99,7 @@ def test_run_adp_validation():
         mic.run_adp(net, schedule="async")
     with pytest.raises(ValueError, match="rng is required"):
         mic.run_adp(net, schedule="random")
-    with pytest.raises(ValueError, match="network"):
+    with pytest.raises(TypeError, match="network"):
         mic.run_adp(net.H_hat)
     with pytest.raises(ValueError, match="max_iter"):
         mic.run_adp(net, max_iter=0)
@@ -162,6 +162,38 @@ def test_trial_outputs():
         mic.trial(0, schemes=("ia",))
 
 
+def test_pair_price_checks_the_interference_covariance():
+    rng = np.random.default_rng(3)
+    A, X = _cn(rng, 3, 3), _cn(rng, 3, 2)
+    B = _cn(rng, 3, 2)
+    Ups = B @ B.conj().T  # rank 2: one zero eigenvalue
+    w, V = np.linalg.eigh(Ups)
+    w[0] = -1e-12 * w[-1]  # round-off below zero, relative to the norm: legal
+    P = mic.pair_price(A, X, (V * w) @ V.conj().T, 1)
+    assert np.allclose(P, mic.pair_price(A, X, Ups, 1), atol=1e-9)
+    with pytest.raises(ValueError, match="Ups must have shape"):
+        mic.pair_price(A, X, 1.0, 1)  # used to broadcast silently
+    w[0] = -1e-3 * w[-1]
+    with pytest.raises(ValueError, match="Ups must be positive semidefinite"):
+        mic.pair_price(A, X, (V * w) @ V.conj().T, 1)
+    with pytest.raises(ValueError, match="Ups must be Hermitian"):
+        mic.pair_price(A, X, Ups + 1j * np.eye(3), 1)
+
+
+def test_trial_progress_bar_wraps_the_scheme_loop(capsys):
+    kw = dict(schemes=("nonrobust", "mtmse"), max_iter=1, zeta=0.0, **SMALL)
+    quiet = mic.trial(0, progress=False, **kw)
+    assert capsys.readouterr().err == ""
+    shown = mic.trial(0, progress=True, **kw)
+    err = capsys.readouterr().err
+    assert "schemes" in err and "2/2" in err  # one bar over the two schemes
+    assert shown == quiet  # the bar changes nothing in the results
+    with pytest.raises(TypeError, match="progress"):
+        mic.trial(0, progress="yes", **kw)
+    with pytest.raises(TypeError, match="schemes"):
+        mic.trial(0, schemes="nonrobust", zeta=0.0, **SMALL)
+
+
 def test_adp_at_paper_snr_gets_close_to_a_centralized_gradient_reference():
     """Perfect CSI at the paper's defaults (64 dB per link): from its default start the
     distributed algorithm must come within 20 % of what 500 steps of projected gradient
@@ -207,7 +239,7 @@ def test_gradient_ascent_reference():
     assert res.objective == pytest.approx(float(np.sum(cr - ce)), rel=1e-12)
     assert _powers_ok(res, net.power)
     assert np.allclose(res.secrecy_estimate, np.maximum(cr - ce, 0) / np.log(2))
-    with pytest.raises(ValueError, match="network"):
+    with pytest.raises(TypeError, match="network"):
         mic.gradient_ascent(net.H_hat)
     with pytest.raises(ValueError, match="X0"):
         mic.gradient_ascent(net, X0=np.zeros((2, 3, 5)))

@@ -350,7 +350,7 @@ def test_worst_case_secrecy_zero_radius_forced_stop_and_validation(rng):
     assert capped.status != "converged" and capped.message
     full = mic.worst_case_secrecy(net, X)
     assert np.all(full.secrecy <= capped.secrecy + 1e-12)  # more steps never do worse
-    with pytest.raises(ValueError, match="network"):
+    with pytest.raises(TypeError, match="network"):
         mic.worst_case_secrecy(net.H_hat, X)
     with pytest.raises(ValueError, match="X"):
         mic.worst_case_secrecy(net, X[:, :2])

@@ -25,8 +25,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .._validation import as_array, as_generator, check_choice, check_int, check_range
+from .._validation import (
+    as_array,
+    as_generator,
+    check_choice,
+    check_flag,
+    check_int,
+    check_range,
+)
 from ..results import Certificate, IterativeResult, as_history, settle
+from ._checks import check_instance, hermitian_psd, matrix
 from .model import (
     Network,
     backoff_start,
@@ -103,7 +111,7 @@ def pair_price(A, X, Ups, d_s: int) -> np.ndarray:
         Main channel (estimate).
     X : array_like, shape (n_t, d_s + d_a)
     Ups : array_like, shape (n_r, n_r)
-        Received interference covariance.
+        Received interference covariance (Hermitian positive semidefinite, up to round-off).
     d_s : int
 
     Returns
@@ -111,11 +119,12 @@ def pair_price(A, X, Ups, d_s: int) -> np.ndarray:
     ndarray, shape (n_r, n_r)
         Hermitian positive semidefinite, rank <= d_s.
     """
-    Am = as_array(A, "A", ndim=2, kind="complex")
-    Xm = as_array(X, "X", ndim=2, kind="complex")
+    Am = matrix(A, "A")
+    Xm = matrix(X, "X", shape=(Am.shape[1], None), match="the columns of A")
+    U = hermitian_psd(Ups, "Ups", Am.shape[0], match="the rows of A")
     d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[1] - 1)
     AQ, AL = Am @ Xm[:, :d], Am @ Xm[:, d:]
-    N = _herm(AL @ AL.conj().T + np.asarray(Ups) + np.eye(Am.shape[0]))
+    N = _herm(AL @ AL.conj().T + U + np.eye(Am.shape[0]))
     return _herm(np.linalg.inv(N) - np.linalg.inv(_herm(N + AQ @ AQ.conj().T)))
 
 
@@ -420,7 +429,7 @@ def run_adp(
         Stopping rule: every pair's utility changed by at most ``tol (1 + |g_i|)`` over a
         round.
     rng : numpy.random.Generator or int, optional
-        Needed for ``schedule="random"``.
+        Needed for ``schedule="random"`` (checked, and unused, otherwise).
     X0 : array_like, shape (K, n_t, d_s + d_a), optional
         Initial designs (overrides ``start``).
     start : {"backoff", "full"}
@@ -474,8 +483,7 @@ def run_adp(
     >>> res.status in ("converged", "max_iter"), res.messages == 2 * (res.iterations + 1)
     (True, True)
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     check_choice(schedule, "schedule", SCHEDULES)
     check_choice(aux, "aux", ("robust", "closed_form"))
     check_choice(start, "start", STARTS)
@@ -483,9 +491,14 @@ def run_adp(
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
     cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
+    pricing = check_flag(pricing, "pricing")
+    rebuild = check_flag(rebuild, "rebuild")
+    safeguard = check_flag(safeguard, "safeguard")
+    if solver_options is not None and not isinstance(solver_options, dict):
+        raise TypeError(f"solver_options must be a dict, got {type(solver_options).__name__}")
     if schedule == "random" and rng is None:
         raise ValueError("rng is required for schedule='random'")
-    gen = as_generator(rng) if schedule == "random" else None
+    gen = as_generator(rng) if rng is not None else None
     sc = network.scenario
     K, n_r = sc.n_pairs, sc.n_r
     H = network.H_hat

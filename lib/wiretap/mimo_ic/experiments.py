@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_generator, check_choice, check_int
+from .. import sim
+from .._validation import as_generator, check_choice, check_flag, check_int, check_range
 from .adp import run_adp
 from .model import Scenario, draw_network, secrecy_rate_bound
 from .mtmse import run_mt_mse
@@ -40,6 +41,7 @@ def trial(
     gradient_iter: int = 500,
     bound: bool = False,
     worst_case: bool = False,
+    progress: bool | None = None,
     **scenario,
 ) -> dict:
     """Run ``schemes`` on one random network; average secrecy rate per pair in bits/s/Hz.
@@ -73,6 +75,9 @@ def trial(
         its stationarity certificate holds) and, for the robust ADP schemes,
         ``"<scheme>_cert"``: the average of the certified lower bound
         (``ADPResult.secrecy_bound`` in bits/s/Hz), so that the two bracket the exact value.
+    progress : bool, optional
+        A progress bar over the schemes; by default only in an interactive session (the
+        rule of :func:`wiretap.sim.progress`).
     **scenario
         Fields of :class:`~wiretap.mimo_ic.Scenario` (e.g. ``zeta=0.1, power_db=10``).
 
@@ -97,8 +102,15 @@ def trial(
     """
     gen = as_generator(rng)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
+    if isinstance(schemes, str) or not isinstance(schemes, list | tuple):
+        raise TypeError(f"schemes must be a tuple or list of names, got {type(schemes).__name__}")
     for s in schemes:
         check_choice(s, "schemes", SCHEMES)
+    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
+    history = check_flag(history, "history")
+    bound = check_flag(bound, "bound")
+    worst_case = check_flag(worst_case, "worst_case")
+    progress = check_flag(progress, "progress", optional=True)
     nominal = (
         max_iter
         if max_iter_nominal is None
@@ -110,7 +122,7 @@ def trial(
     robust = sc.zeta > 0
     out: dict = {}
     done: dict = {}
-    for s in schemes:
+    for s in sim.progress(schemes, show=progress, desc="schemes"):
         rounds = max_iter if (robust and s in ("proposed", "selfish", "warm")) else nominal
         if s == "mtmse":
             res = run_mt_mse(net, max_iter=rounds)

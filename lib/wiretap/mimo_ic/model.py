@@ -30,6 +30,7 @@ import scipy.linalg as sla
 import scipy.stats as sst
 
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
+from ._checks import channels, check_instance, nonempty
 
 __all__ = [
     "BACKOFF_FRACTIONS",
@@ -165,6 +166,14 @@ class Scenario:
         return replace(self, **changes)
 
 
+def _shape(shape) -> tuple[int, ...]:
+    """A matrix shape: a non-empty sequence of positive integers."""
+    arr = as_array(shape, "shape", ndim=1, kind="int")
+    if arr.size == 0 or np.any(arr < 1):
+        raise ValueError(f"shape must be a non-empty tuple of positive integers, got {shape!r}")
+    return tuple(int(s) for s in arr)
+
+
 def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
     """Radius of the Frobenius-norm ball that models a CSI error of level ``zeta``.
 
@@ -192,7 +201,7 @@ def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
     0.461
     """
     z = float(check_range(zeta, "zeta", 0.0, 1.0, high_open=True))
-    dims = tuple(check_int(s, "shape", minimum=1) for s in np.atleast_1d(shape))
+    dims = _shape(shape)
     if coverage is None:
         return z
     p = float(check_range(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True))
@@ -230,7 +239,7 @@ def ball_coverage(zeta, radius, shape) -> float:
     """
     z = float(check_range(zeta, "zeta", 0.0, 1.0, low_open=True, high_open=True))
     r = float(check_range(radius, "radius", 0.0, np.inf))
-    dims = tuple(check_int(s, "shape", minimum=1) for s in np.atleast_1d(shape))
+    dims = _shape(shape)
     n = int(np.prod(dims))
     return float(sst.chi2.cdf(2.0 * r**2 / z**2, 2 * n))
 
@@ -325,8 +334,7 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
     >>> net.H_hat.shape, net.G_hat.shape
     ((2, 2, 4, 4), (2, 8, 4))
     """
-    if not isinstance(scenario, Scenario):
-        raise ValueError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    check_instance(scenario, "scenario", Scenario)
     gen = as_generator(rng)
     check_choice(error, "error", ERROR_MODELS)
     sc = scenario
@@ -370,18 +378,17 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
 
 # ----------------------------------------------------------------------------- checks
 def _check_HGX(H, G, X, d_s) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    Hm = as_array(H, "H", ndim=4, kind="complex")
-    K, K2, _n_r, n_t = Hm.shape
-    if K != K2:
-        raise ValueError(f"H must have shape (K, K, n_r, n_t), got {Hm.shape}")
-    Gm = as_array(G, "G", ndim=3, kind="complex")
-    if Gm.shape[0] != K or Gm.shape[2] != n_t:
-        raise ValueError(f"G must have shape ({K}, n_e, {n_t}), got {Gm.shape}")
-    Xm = as_array(X, "X", ndim=3, kind="complex")
-    if Xm.shape[0] != K or Xm.shape[1] != n_t:
-        raise ValueError(f"X must have shape ({K}, {n_t}, k), got {Xm.shape}")
+    Hm, Gm = channels(H, G)
+    Xm = _designs(X, Hm)
     d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
     return Hm, Gm, Xm, d
+
+
+def _designs(X, Hm: np.ndarray) -> np.ndarray:
+    """``X`` of shape ``(K, n_t, k)`` for the channels ``Hm``, ``k >= 1``."""
+    K, n_t = Hm.shape[0], Hm.shape[3]
+    Xm = as_array(X, "X", shape=(K, n_t, None), kind="complex", match="the pairs and columns of H")
+    return nonempty(Xm, "X")
 
 
 def _herm(M: np.ndarray) -> np.ndarray:
@@ -410,8 +417,8 @@ def interference_covariance(H, X, i: int) -> np.ndarray:
     -------
     ndarray, complex, shape (n_r, n_r)
     """
-    Hm = as_array(H, "H", ndim=4, kind="complex")
-    Xm = as_array(X, "X", ndim=3, kind="complex")
+    Hm = channels(H)
+    Xm = _designs(X, Hm)
     K = Hm.shape[0]
     i = check_int(i, "i", minimum=0, maximum=K - 1)
     n_r = Hm.shape[2]
@@ -496,11 +503,12 @@ def secrecy_rates(
     -------
     ndarray, shape (K,)
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     check_choice(channel, "channel", ("true", "estimate"))
     H, G = (network.H_true, network.G_true) if channel == "true" else (network.H_hat, network.G_hat)
-    cr, ce = rates(H, G, X, network.scenario.d_s)
+    sc = network.scenario
+    X = as_array(X, "X", shape=(sc.n_pairs, sc.n_t, sc.k), kind="complex", match="the network")
+    cr, ce = rates(H, G, X, sc.d_s)
     cs = cr - ce
     if clip:
         cs = np.maximum(cs, 0.0)
@@ -527,11 +535,9 @@ def prices(H, X, d_s: int) -> np.ndarray:
     -------
     ndarray, complex, shape (K, n_r, n_r)
     """
-    Hm = as_array(H, "H", ndim=4, kind="complex")
-    Xm = as_array(X, "X", ndim=3, kind="complex")
-    K, _, n_r, n_t = Hm.shape
-    if Xm.shape[:2] != (K, n_t):
-        raise ValueError(f"X must have shape ({K}, {n_t}, k), got {Xm.shape}")
+    Hm = channels(H)
+    Xm = _designs(X, Hm)
+    K, _, n_r, _n_t = Hm.shape
     d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
     out = np.empty((K, n_r, n_r), dtype=complex)
     for i in range(K):
@@ -665,8 +671,8 @@ def kkt_residual(grad, X, power) -> np.ndarray:
     -------
     ndarray, shape (K,)
     """
-    D = as_array(grad, "grad", ndim=3, kind="complex")
-    Xm = as_array(X, "X", shape=D.shape, kind="complex")
+    D = nonempty(as_array(grad, "grad", ndim=3, kind="complex"), "grad")
+    Xm = as_array(X, "X", shape=D.shape, kind="complex", match="grad")
     P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
     out = np.empty(D.shape[0])
     for i in range(D.shape[0]):
@@ -716,11 +722,8 @@ def initial_precoders(
     >>> bool(np.allclose(np.linalg.norm(X, axis=(1, 2)) ** 2, net.power))
     True
     """
-    Hm = as_array(H, "H", ndim=4, kind="complex")
+    Hm, Gm = channels(H, G)
     K, _, _, n_t = Hm.shape
-    Gm = as_array(G, "G", ndim=3, kind="complex")
-    if Gm.shape[0] != K or Gm.shape[2] != n_t:
-        raise ValueError(f"G must have shape ({K}, n_e, {n_t}), got {Gm.shape}")
     P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
     d = check_int(d_s, "d_s", minimum=1)
     a = check_int(d_a, "d_a", minimum=1)
@@ -862,8 +865,7 @@ def secrecy_rate_bound(network: Network, *, channel: str = "true", bits: bool = 
     >>> secrecy_rate_bound(net).tolist()  # Eve 26 dB closer than the receivers: no secrecy
     [0.0, 0.0, 0.0]
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     check_choice(channel, "channel", ("true", "estimate"))
     H, G = (network.H_true, network.G_true) if channel == "true" else (network.H_hat, network.G_hat)
     K, n_e, n_t = G.shape

@@ -25,8 +25,9 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex, wmmse
-from .._validation import check_int, check_range
+from .._validation import as_array, check_int, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
+from ._checks import channels, check_instance, matrix, nonempty
 from .model import Network, initial_precoders, interference_covariance, secrecy_rates
 
 __all__ = ["MTMSEResult", "eve_mse", "run_mt_mse", "total_mse"]
@@ -37,8 +38,22 @@ def _herm(M):
 
 
 def eve_mse(G, V) -> float:
-    """Eavesdropper's MMSE on the streams of precoder ``V``: ``tr((I + V^H G^H G V)^{-1})``."""
-    GV = np.asarray(G) @ np.asarray(V)
+    """Eavesdropper's MMSE on the streams of precoder ``V``: ``tr((I + V^H G^H G V)^{-1})``.
+
+    Parameters
+    ----------
+    G : array_like, complex, shape (n_e, n_t)
+        Eve's channel.
+    V : array_like, complex, shape (n_t, d_s)
+        Data precoder.
+
+    Returns
+    -------
+    float
+    """
+    Gm = matrix(G, "G")
+    Vm = matrix(V, "V", shape=(Gm.shape[1], None), match="the columns of G")
+    GV = Gm @ Vm
     return float(np.real(np.trace(np.linalg.inv(_herm(np.eye(GV.shape[1]) + GV.conj().T @ GV)))))
 
 
@@ -54,8 +69,10 @@ def total_mse(H, V) -> float:
     -------
     float
     """
-    Hm, Vm = np.asarray(H), np.asarray(V)
-    K = Hm.shape[0]
+    Hm = channels(H)
+    K, _, _, n_t = Hm.shape
+    Vm = as_array(V, "V", shape=(K, n_t, None), kind="complex", match="the pairs and columns of H")
+    nonempty(Vm, "V")
     out = 0.0
     for i in range(K):
         N = interference_covariance(Hm, Vm, i) + np.eye(Hm.shape[2])
@@ -152,8 +169,7 @@ def run_mt_mse(
     >>> bool(np.all(res.eve_mse >= res.eta - 1e-6))
     True
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     sc = network.scenario
     d = sc.d_s
     eta = d / 2.0 if eta is None else eta

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._validation import as_array, check_int, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
+from ._checks import check_instance, nonempty
 from .model import Network, backoff_start, rates, secrecy_rates, sum_rate_gradient
 
 __all__ = ["GradientResult", "gradient_ascent", "stationarity_residual"]
@@ -84,12 +85,10 @@ def stationarity_residual(grad, X, power, objective) -> float:
     >>> stationarity_residual(3 * X, X, 4.0, 0.0)  # inside the ball: not stationary
     6.0
     """
-    D = as_array(grad, "grad", ndim=3, kind="complex")
-    Xm = as_array(X, "X", shape=D.shape, kind="complex")
+    D = nonempty(as_array(grad, "grad", ndim=3, kind="complex"), "grad")
+    Xm = as_array(X, "X", shape=D.shape, kind="complex", match="grad")
     P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
-    f = float(objective)
-    if not np.isfinite(f):
-        raise ValueError(f"objective must be finite, got {objective!r}")
+    f = float(as_array(objective, "objective", ndim=0))
     PG = D.copy()
     for i in range(D.shape[0]):
         nx2 = float(np.linalg.norm(Xm[i]) ** 2)
@@ -150,8 +149,7 @@ def gradient_ascent(
     >>> bool(np.all(np.diff(res.history["objective"]) >= 0))
     True
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
     cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))

@@ -36,6 +36,7 @@ import scipy.optimize as sopt
 from .. import convex, lemmas
 from .._validation import as_array, check_choice, check_int, check_nonnegative, check_range
 from ..results import Certificate, IterativeResult, settle
+from ._checks import check_instance, hermitian_psd, matrix
 from .model import Network, interference_covariance
 from .wmmse_steps import Aux, hermitian_sqrt
 
@@ -109,14 +110,26 @@ def worst_case_residual(B, H, X, C, radius) -> tuple[float, np.ndarray]:
     >>> round(val, 12), round(float(abs(D[0, 0])), 12)
     (2.25, 0.5)
     """
-    Bm = as_array(B, "B", ndim=2, kind="complex")
-    Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
-    Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
+    Bm, Hm, Xm, Cm = _bhxc(B, H, X, C)
     r = float(check_nonnegative(radius, "radius"))
+    return _worst_case(Bm, Hm, Xm, Cm, r)
+
+
+def _bhxc(B, H, X, C):
+    """Checked ``B (d, n)``, ``H (n, m)``, ``X (m, k)`` and ``C (d, k)`` or None."""
+    Bm = matrix(B, "B")
+    Hm = matrix(H, "H", shape=(Bm.shape[1], None), match="the columns of B")
+    Xm = matrix(X, "X", shape=(Hm.shape[1], None), match="the columns of H")
     Cm = None
     if C is not None:
-        Cm = as_array(C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex")
-    return _worst_case(Bm, Hm, Xm, Cm, r)
+        Cm = as_array(
+            C,
+            "C",
+            shape=(Bm.shape[0], Xm.shape[1]),
+            kind="complex",
+            match="the rows of B and the columns of X",
+        )
+    return Bm, Hm, Xm, Cm
 
 
 def _worst_case(Bm, Hm, Xm, Cm, r) -> tuple[float, np.ndarray]:
@@ -203,14 +216,27 @@ def robust_norm_lmi(a, J, radius, t, lam):
     >>> bool(np.linalg.eigvalsh(M).min() > -1e-12)
     True
     """
-    ashape = tuple(a.shape) if isinstance(a, cp.Expression) else np.shape(a)
+    if not isinstance(a, cp.Expression):
+        if np.ndim(a) != 1:
+            raise ValueError(f"a must be a vector, got shape {np.shape(a)}")
+        a = as_array(a, "a", ndim=1, kind="complex" if np.iscomplexobj(a) else "real")
+    ashape = tuple(a.shape)
     if len(ashape) != 1:
         raise ValueError(f"a must be a vector, got shape {ashape}")
     m = ashape[0]
-    Jshape = J.shape if hasattr(J, "shape") else np.shape(J)
-    if len(Jshape) != 2 or Jshape[0] != m:
-        raise ValueError(f"J must have shape ({m}, n), got {tuple(Jshape)}")
+    if m == 0:
+        raise ValueError("a must not be empty")
+    if not isinstance(J, cp.Expression):
+        J = as_array(J, "J", ndim=(0, 1, 2), kind="complex" if np.iscomplexobj(J) else "real")
+    Jshape = tuple(J.shape)
+    if len(Jshape) != 2 or Jshape[0] != m or Jshape[1] == 0:
+        raise ValueError(f"J must have shape ({m}, n) to match the length of a, got {Jshape}")
     r = float(check_nonnegative(radius, "radius"))
+    for name, v in (("t", t), ("lam", lam)):
+        if not isinstance(v, cp.Expression):
+            as_array(v, name, ndim=0)
+        elif v.size != 1:
+            raise ValueError(f"{name} must be a scalar, got shape {v.shape}")
     A = lemmas.hermitian_block(t, _conj_row(a), np.eye(m))
     P = _hstack_zero_col(_ctrans(J))
     Qm = np.zeros((1, 1 + m))
@@ -253,14 +279,9 @@ def min_robust_bound(B, H, X, C, radius, *, form: str = "monolithic") -> float:
     float
     """
     check_choice(form, "form", ("monolithic", "rows", "lifted"))
-    Bm = as_array(B, "B", ndim=2, kind="complex")
-    Hm = as_array(H, "H", shape=(Bm.shape[1], None), kind="complex")
-    Xm = as_array(X, "X", shape=(Hm.shape[1], None), kind="complex")
-    Cm = (
-        np.zeros((Bm.shape[0], Xm.shape[1]), complex)
-        if C is None
-        else as_array(C, "C", shape=(Bm.shape[0], Xm.shape[1]), kind="complex")
-    )
+    Bm, Hm, Xm, Cm = _bhxc(B, H, X, C)
+    if Cm is None:
+        Cm = np.zeros((Bm.shape[0], Xm.shape[1]), complex)
     r = float(check_nonnegative(radius, "radius"))
     t, lam = cp.Variable(), cp.Variable(nonneg=True)
     cons = []
@@ -323,8 +344,8 @@ def gamma_bound(G, X, radius, *, space: str = "stream") -> float:
         The bound in nats.
     """
     check_choice(space, "space", ("stream", "receive"))
-    Gm = as_array(G, "G", ndim=2, kind="complex")
-    Xm = as_array(X, "X", shape=(Gm.shape[1], None), kind="complex")
+    Gm = matrix(G, "G")
+    Xm = matrix(X, "X", shape=(Gm.shape[1], None), match="the columns of G")
     r = float(check_nonnegative(radius, "radius"))
     n_e, k = Gm.shape[0], Xm.shape[1]
     U, s, _ = np.linalg.svd(Xm, full_matrices=False)
@@ -494,12 +515,22 @@ def robust_terms(view: PairView, X, aux: Aux, Ups, cross_prices) -> RobustTerms:
     -------
     RobustTerms
     """
-    Xm = as_array(X, "X", ndim=2, kind="complex")
+    check_instance(view, "view", PairView)
+    check_instance(aux, "aux", Aux)
     d = view.d_s
+    n_r, n_t = view.A.shape
+    Xm = matrix(X, "X", shape=(n_t, aux.S_m.shape[0]), match="view.A and aux.S_m")
     k = Xm.shape[1]
-    n_r = view.A.shape[0]
-    Um = as_array(Ups, "Ups", shape=(n_r, n_r), kind="complex")
-    Pi = as_array(cross_prices, "cross_prices", shape=(len(view.others), n_r, n_r), kind="complex")
+    if k <= d or aux.W_r.shape[0] != d:
+        raise ValueError(f"aux must match view (d_s = {d}) and X ({k} columns)")
+    Um = hermitian_psd(Ups, "Ups", n_r, match="the rows of view.A")
+    Pi = as_array(
+        cross_prices,
+        "cross_prices",
+        shape=(len(view.others), n_r, n_r),
+        kind="complex",
+        match="view.others and the rows of view.A",
+    )
     L = Xm[:, d:]
     target = np.hstack([aux.F_r, np.zeros((d, k - d))])
     a_wc, _ = _worst_case(aux.W_r, view.A, Xm, target, view.radius_main)
@@ -1181,8 +1212,7 @@ def worst_case_secrecy(
     >>> wc.status, bool(np.all(wc.secrecy <= wc.nominal))
     ('converged', True)
     """
-    if not isinstance(network, Network):
-        raise ValueError(f"network must be a Network, got {type(network).__name__}")
+    check_instance(network, "network", Network)
     sc = network.scenario
     K = sc.n_pairs
     Xm = as_array(X, "X", shape=(K, sc.n_t, sc.k), kind="complex")

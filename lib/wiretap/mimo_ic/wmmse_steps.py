@@ -29,6 +29,7 @@ import scipy.optimize as sopt
 
 from .. import wmmse
 from .._validation import as_array, check_int, check_range
+from ._checks import check_instance, hermitian_psd, matrix
 
 __all__ = [
     "Aux",
@@ -47,15 +48,35 @@ def _herm(M: np.ndarray) -> np.ndarray:
 def hermitian_sqrt(S) -> np.ndarray:
     """Hermitian square root of a Hermitian positive semidefinite matrix (eigenvalues >= 0).
 
+    Round-off is tolerated: ``S`` may differ from ``S^H`` by ``1e-5`` of its norm (a computed
+    inverse of an ill-conditioned covariance, whose Hermitian part is used) and its smallest
+    eigenvalue may be ``-1e-9`` times ``max(1, largest magnitude)``.
+
+    Parameters
+    ----------
+    S : array_like, complex, shape (n, n)
+
+    Returns
+    -------
+    ndarray, complex, shape (n, n)
+
+    Raises
+    ------
+    ValueError
+        If ``S`` is empty, not square, not finite, not Hermitian or not positive semidefinite.
+
     Examples
     --------
     >>> F = hermitian_sqrt(np.diag([4.0, 9.0]))
     >>> np.real(np.diag(F)).tolist()
     [2.0, 3.0]
     """
-    Sm = as_array(S, "S", ndim=2, kind="complex")
+    Sm = matrix(S, "S")
     if Sm.shape[0] != Sm.shape[1]:
         raise ValueError(f"S must be square, got shape {Sm.shape}")
+    scale = float(np.linalg.norm(Sm))
+    if float(np.linalg.norm(Sm - Sm.conj().T)) > 1e-5 * scale:
+        raise ValueError("S must be Hermitian")
     w, V = np.linalg.eigh(_herm(Sm))
     if w.min() < -1e-9 * max(1.0, abs(w).max()):
         raise ValueError("S must be positive semidefinite")
@@ -109,8 +130,8 @@ class Aux:
         return replace(self, **kw)
 
 
-def _split(X, d_s):
-    Xm = as_array(X, "X", ndim=2, kind="complex")
+def _split(X, d_s, n_t: int, other: str):
+    Xm = matrix(X, "X", shape=(n_t, None), match=f"the columns of {other}")
     d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[1] - 1)
     return Xm, Xm[:, :d], Xm[:, d:]
 
@@ -136,14 +157,14 @@ def receiver_closed_form(A, X, Ups, d_s: int) -> tuple[np.ndarray, np.ndarray]:
     F_r : ndarray, shape (d_s, d_s)
     W_r : ndarray, shape (d_s, n_r)
     """
-    Am = as_array(A, "A", ndim=2, kind="complex")
-    _Xm, Q, L = _split(X, d_s)
-    U_ = as_array(Ups, "Ups", shape=(Am.shape[0], Am.shape[0]), kind="complex")
+    Am = matrix(A, "A")
+    _Xm, Q, L = _split(X, d_s, Am.shape[1], "A")
+    U_ = hermitian_psd(Ups, "Ups", Am.shape[0], match="the rows of A")
     AL = Am @ L
     N = _herm(AL @ AL.conj().T + U_ + np.eye(Am.shape[0]))
     U = wmmse.mmse_receiver(Am, Q, N)
     E = wmmse.mmse_matrix(Am, Q, N)
-    F = hermitian_sqrt(np.linalg.inv(_herm(E)))
+    F = hermitian_sqrt(_herm(np.linalg.inv(_herm(E))))
     return F, F @ U.conj().T
 
 
@@ -166,18 +187,37 @@ def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     W_e : ndarray, shape (d_a, n_e)
     S_m : ndarray, shape (d_s + d_a, d_s + d_a)
     """
-    Gm = as_array(G, "G", ndim=2, kind="complex")
-    Xm, _, L = _split(X, d_s)
+    Gm = matrix(G, "G")
+    Xm, _, L = _split(X, d_s, Gm.shape[1], "G")
     U = wmmse.mmse_receiver(Gm, L, 1.0)
     E = wmmse.mmse_matrix(Gm, L, 1.0)
-    F = hermitian_sqrt(np.linalg.inv(_herm(E)))
+    F = hermitian_sqrt(_herm(np.linalg.inv(_herm(E))))
     GX = Gm @ Xm
     S_m = _herm(np.linalg.inv(_herm(GX.conj().T @ GX + np.eye(Xm.shape[1]))))
     return F, F @ U.conj().T, S_m
 
 
 def aux_closed_form(A, G, X, Ups, d_s: int) -> Aux:
-    """All auxiliary variables of a pair in closed form (the non-robust block maximizers)."""
+    """All auxiliary variables of a pair in closed form (the non-robust block maximizers).
+
+    Parameters
+    ----------
+    A : array_like, complex, shape (n_r, n_t)
+        Main channel.
+    G : array_like, complex, shape (n_e, n_t)
+        Eve channel.
+    X : array_like, complex, shape (n_t, d_s + d_a)
+    Ups : array_like, complex, shape (n_r, n_r)
+        Interference covariance from the other pairs (Hermitian positive semidefinite).
+    d_s : int
+
+    Returns
+    -------
+    Aux
+        :func:`receiver_closed_form` and :func:`eve_closed_form` together.
+    """
+    Am = matrix(A, "A")
+    matrix(G, "G", shape=(None, Am.shape[1]), match="the columns of A")
     F_r, W_r = receiver_closed_form(A, X, Ups, d_s)
     F_e, W_e, S_m = eve_closed_form(G, X, d_s)
     return Aux(F_r=F_r, W_r=W_r, F_e=F_e, W_e=W_e, S_m=S_m)
@@ -236,17 +276,29 @@ def nominal_precoder(A, G, X_shape, aux: Aux, cross, cross_prices, power, d_s: i
     mu : float
         The power multiplier.
     """
-    Am = as_array(A, "A", ndim=2, kind="complex")
-    Gm = as_array(G, "G", ndim=2, kind="complex")
-    n_t, k = X_shape
+    Am = matrix(A, "A")
+    n_r, n_t = Am.shape
+    Gm = matrix(G, "G", shape=(None, n_t), match="the columns of A")
+    check_instance(aux, "aux", Aux)
+    shp = as_array(X_shape, "X_shape", shape=(2,), kind="int")
+    if int(shp[0]) != n_t or int(shp[1]) != aux.S_m.shape[0]:
+        raise ValueError(
+            f"X_shape must be ({n_t}, {aux.S_m.shape[0]}) to match the columns of A and aux, "
+            f"got {tuple(shp.tolist())}"
+        )
+    k = int(shp[1])
     d = check_int(d_s, "d_s", minimum=1, maximum=k - 1)
-    C = as_array(cross, "cross", ndim=3, kind="complex")
+    if aux.W_r.shape != (d, n_r) or aux.W_e.shape != (k - d, Gm.shape[0]):
+        raise ValueError("aux does not match the sizes of A, G, X_shape and d_s")
+    C = as_array(cross, "cross", shape=(None, n_r, n_t), kind="complex", match="A")
     Pi = as_array(
-        cross_prices, "cross_prices", shape=(C.shape[0], C.shape[1], C.shape[1]), kind="complex"
+        cross_prices,
+        "cross_prices",
+        shape=(C.shape[0], n_r, n_r),
+        kind="complex",
+        match="cross and the rows of A",
     )
     P = float(check_range(power, "power", 0.0, np.inf, low_open=True))
-    if aux.S_m.shape != (k, k):
-        raise ValueError(f"aux.S_m must have shape ({k}, {k}), got {aux.S_m.shape}")
     WA = aux.W_r @ Am
     K_q = WA.conj().T @ WA
     for Cj, Pj in zip(C, Pi, strict=True):
