@@ -1022,6 +1022,11 @@ def isac_chain():
 
 
 _ISAC_P = {"none": "None: the estimated eavesdropper position", "negative": "a signed position"}
+_ISAC_RX = {"none": "None: every BS receives", "shape": "any subset of the BSs"}
+_ISAC_MULT = (
+    "the matrix of eq. (51) is defined for any real xi and eta; the S-procedure needs "
+    "eta >= 0, which the caller's LMI imposes (solver multipliers carry round-off)"
+)
 _ISAC_ANGLE = {**elementwise(), "negative": "an angle is signed"}
 
 
@@ -1033,6 +1038,19 @@ def _isac():
     X = lambda r: cplx(r, M, N, 4)  # noqa: E731
     P0, Q0 = hpd(np.random.default_rng(1), 2), hpd(np.random.default_rng(2), 2)
     radii = lambda: np.full((2, M), 0.1)  # noqa: E731
+
+    def ratio_call(r):
+        return call(
+            {"center": {"negative": SIGNED, "complex": "a complex channel"}},
+            P=P0,
+            Q=Q0,
+            center=np.array([1.0, 0.5]),
+            radius=0.1,
+            c0=1.0,
+            tol=1e-8,
+            max_iter=20,
+        )
+
     return {
         "isac.admm.consensus_maps": lambda r: call(M=2, K=1),
         "isac.admm.overhead": lambda r: call(M=2, N=2, K=1, L=16, iterations=3),
@@ -1086,41 +1104,60 @@ def _isac():
         ),
         "isac.design.sensing_mse": lambda r: call(scn=scn(), W=W(), R=R()),
         "isac.experiments.budget_continuation": lambda r: call(
-            {"start": {"none": "None: no earlier results"}},
+            {
+                "start": {"none": "None: no earlier results"},
+                "budgets_dbm": {"negative": "a dBm value is signed"},
+            },
             scn=scn(),
             budgets_dbm=np.array([30.0]),
             schemes=("Baseline 2",),
-            start=None,
+            start={},
             baseline2_mse=1e-3,
             admm_iter=1,
             bcd_iter=1,
         ),
-        "isac.experiments.feasible_mean": lambda r: call({"values": MISSING}, values=r.random((2, 3))),
+        "isac.experiments.feasible_mean": lambda r: call(
+            {"values": MISSING}, values=r.random((2, 3))
+        ),
         "isac.experiments.outcome": lambda r: call(result=isac_runs()["Baseline 1"]),
         "isac.experiments.run_schemes": lambda r: call(
             scn=scn(), schemes=("Baseline 1",), baseline2_mse=1e-3, admm_iter=1, bcd_iter=1
         ),
         "isac.experiments.summarize": lambda r: call(
-            {"names": {"none": "None: every scheme in results"}}, results=isac_runs(), names=("Baseline 1",)
+            {"names": {"none": "None: every scheme in results"}},
+            results=isac_runs(),
+            names=("Baseline 1",),
         ),
         "isac.experiments.summarize_continuation": lambda r: call(
-            {"names": {"none": "None: every scheme in chain"}, "n_budgets": {"none": "None: only needed for names without steps"}},
+            {
+                "names": {"none": "None: every scheme in chain"},
+                "n_budgets": {"none": "None: only needed for names without steps"},
+            },
             chain=isac_chain(),
             names=("Baseline 2",),
             n_budgets=1,
         ),
         "isac.geometry.aod": lambda r: call(
-            {"bs": {"negative": "a signed position"}, "p": {"negative": "a signed position"}},
+            {
+                "bs": {"negative": "a signed position", "shape": "any number of BSs"},
+                "p": {"negative": "a signed position", "ndim": "a stack of points (..., 2)"},
+            },
             bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
             p=np.array([1.0, 2.0]),
         ),
         "isac.geometry.cos_aod_gradient": lambda r: call(
-            {"bs": {"negative": "a signed position", "shape": "any number of BSs"}, "p": {"negative": "a signed position"}},
+            {
+                "bs": {"negative": "a signed position", "shape": "any number of BSs"},
+                "p": {"negative": "a signed position"},
+            },
             bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
             p=np.array([1.0, 2.0]),
         ),
         "isac.geometry.steering_position_jacobian": lambda r: call(
-            {"bs": {"negative": "a signed position", "shape": "any number of BSs"}, "p": {"negative": "a signed position"}},
+            {
+                "bs": {"negative": "a signed position", "shape": "any number of BSs"},
+                "p": {"negative": "a signed position"},
+            },
             n=3,
             bs=np.array([[15.0, 22.5], [-25.0, 25.0]]),
             p=np.array([1.0, 2.0]),
@@ -1152,7 +1189,9 @@ def _isac():
             q1_std=1.0,
             eve=(0.0, 0.0),
         ),
-        "isac.geometry.steering": lambda r: call({"theta": _ISAC_ANGLE}, n=3, theta=np.array([0.3, 1.2])),
+        "isac.geometry.steering": lambda r: call(
+            {"theta": _ISAC_ANGLE}, n=3, theta=np.array([0.3, 1.2])
+        ),
         "isac.geometry.steering_derivative": lambda r: call(
             {"theta": _ISAC_ANGLE}, n=3, theta=np.array([0.3, 1.2])
         ),
@@ -1163,32 +1202,48 @@ def _isac():
         "isac.robust.leakage_ratio": lambda r: call(
             {"g": {"negative": SIGNED}}, scn=scn(), W=W(), R=R(), g=scn().g_est
         ),
-        "isac.robust.max_ratio_on_ball": lambda r: call(
-            {"center": {"negative": SIGNED}},
-            P=P0, Q=Q0, center=np.array([1.0, 0.5]), radius=0.1, c0=1.0, tol=1e-8, max_iter=20
-        ),
-        "isac.robust.worst_ratio_on_ball": lambda r: call(
-            {"center": {"negative": SIGNED}},
-            P=P0, Q=Q0, center=np.array([1.0, 0.5]), radius=0.1, c0=1.0, tol=1e-8, max_iter=20
-        ),
+        "isac.robust.max_ratio_on_ball": ratio_call,
+        "isac.robust.worst_ratio_on_ball": ratio_call,
         "isac.robust.s_procedure_matrix": lambda r: call(
-            {"center": {"negative": SIGNED}},
-            P=P0, Q=Q0, center=np.array([1.0, 0.5]), xi=0.5, eta=0.1, radius2=0.01, sigma2=1.0
+            {
+                "center": {"negative": SIGNED, "complex": "a complex channel"},
+                "xi": {"negative": _ISAC_MULT},
+                "eta": {"negative": _ISAC_MULT},
+            },
+            P=P0,
+            Q=Q0,
+            center=np.array([1.0, 0.5]),
+            xi=0.5,
+            eta=0.1,
+            radius2=0.01,
+            sigma2=1.0,
         ),
         "isac.robust.steering_error_bound": lambda r: call(
-            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()}, n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2])
+            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()},
+            n=3,
+            theta_bar=np.array([0.3, 1.2]),
+            beta=np.array([0.1, 0.2]),
         ),
         "isac.robust.steering_error_rigorous": lambda r: call(
-            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()}, n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2])
+            {"theta_bar": _ISAC_ANGLE, "beta": elementwise()},
+            n=3,
+            theta_bar=np.array([0.3, 1.2]),
+            beta=np.array([0.1, 0.2]),
         ),
         "isac.robust.steering_error_exact": lambda r: call(
             {"theta_bar": _ISAC_ANGLE, "beta": elementwise()},
-            n=3, theta_bar=np.array([0.3, 1.2]), beta=np.array([0.1, 0.2]), n_grid=101
+            n=3,
+            theta_bar=np.array([0.3, 1.2]),
+            beta=np.array([0.1, 0.2]),
+            n_grid=101,
         ),
         "isac.robust.total_leakage": lambda r: call(scn=scn(), xi=np.full((2, M, 1), 0.1)),
         "isac.robust.trs_min": lambda r: call(
-            {"b": {"negative": SIGNED}, "c": {"negative": SIGNED}},
-            A=P0, b=np.array([1.0, -0.5]), c=0.3, radius=0.5
+            {"b": {"negative": SIGNED, "complex": COMPLEX_OK}, "c": {"negative": SIGNED}},
+            A=P0,
+            b=np.array([1.0, -0.5]),
+            c=0.3,
+            radius=0.5,
         ),
         "isac.robust.user_rates": lambda r: call(scn=scn(), W=W(), R=R()),
         "isac.robust.worst_case_leakage": lambda r: call(
@@ -1201,24 +1256,45 @@ def _isac():
         "isac.sensing.echo_samples": lambda r: call(
             {"p": _ISAC_P}, scn=scn(), X=X(r), rng=r, p=np.array([0.5, 0.5]), noise="independent"
         ),
-        "isac.sensing.fim_central_kron": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
-        "isac.sensing.fim_from_samples": lambda r: call(
-            {"p": _ISAC_P, "receivers": {"none": "None: every BS receives"}},
-            scn=scn(), X=X(r), p=np.array([0.5, 0.5]), receivers=np.array([0, 1]), gains="known"
+        "isac.sensing.fim_central_kron": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])
         ),
-        "isac.sensing.fim_receive": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
-        "isac.sensing.fim_transmit": lambda r: call({"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])),
-        "isac.sensing.fim_transmit_blocks": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
+        "isac.sensing.fim_from_samples": lambda r: call(
+            {"p": _ISAC_P, "receivers": _ISAC_RX},
+            scn=scn(),
+            X=X(r),
+            p=np.array([0.5, 0.5]),
+            receivers=np.array([0, 1]),
+            gains="known",
+        ),
+        "isac.sensing.fim_receive": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])
+        ),
+        "isac.sensing.fim_transmit": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), S=S(), p=np.array([0.5, 0.5])
+        ),
+        "isac.sensing.fim_transmit_blocks": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])
+        ),
         "isac.sensing.fuse_estimates": lambda r: call(
             {"estimates": {"negative": "a signed position"}},
-            estimates=r.standard_normal((M, 2)), covariances=np.stack([spd(r, 2) for _ in range(M)])
+            estimates=r.standard_normal((M, 2)),
+            covariances=np.stack([spd(r, 2) for _ in range(M)]),
         ),
         "isac.sensing.ml_location": lambda r: call(
-            {"p0": {**_ISAC_P, "none": "None: start at the estimate"}, "receivers": {"none": "None: every BS receives"}},
-            scn=scn(), Y=cplx(r, M, N, 4), X=X(r), p0=np.array([0.5, 0.5]), receivers=np.array([0, 1])
+            {"p0": {**_ISAC_P, "none": "None: start at the estimate"}, "receivers": _ISAC_RX},
+            scn=scn(),
+            Y=cplx(r, M, N, 4),
+            X=X(r),
+            p0=np.array([0.5, 0.5]),
+            receivers=np.array([0, 1]),
         ),
-        "isac.sensing.response_derivatives": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
-        "isac.sensing.response_matrices": lambda r: call({"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])),
+        "isac.sensing.response_derivatives": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])
+        ),
+        "isac.sensing.response_matrices": lambda r: call(
+            {"p": _ISAC_P}, scn=scn(), p=np.array([0.5, 0.5])
+        ),
         "isac.sensing.sensing_covariance": lambda r: call(W1=W()[0], R1=R()[0]),
     }
 

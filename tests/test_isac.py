@@ -62,6 +62,64 @@ def test_scenario_validation(scn):
         isac.paper_scenario(0, user_radius=(5.0, 2.0))
     with pytest.raises(ValueError, match="rng"):
         isac.paper_scenario(None)
+    with pytest.raises(ValueError, match="n_samples"):
+        isac.paper_scenario(0, n_samples=2.5)  # was truncated to 2
+    with pytest.raises(ValueError, match="kappa"):
+        isac.paper_scenario(0, kappa=-1.0)
+
+
+@pytest.mark.parametrize("bad", [None, {"M": 3}, "scn"])
+def test_scenario_argument_is_type_checked(bad):
+    # used to raise AttributeError deep inside (issue 14)
+    W = np.zeros((2, 3, 2, 4, 4))
+    R = np.zeros((2, 3, 4, 4))
+    calls = [
+        lambda: isac.user_rates(bad, W, R),
+        lambda: isac.fim_transmit_blocks(bad),
+        lambda: isac.csi_radius(bad, 1.0),
+        lambda: isac.sensing_mse(bad, W, R),
+        lambda: isac.decentralized_design(bad, max_iter=1),
+        lambda: isac.run_schemes(bad),
+    ]
+    for f in calls:
+        with pytest.raises(TypeError, match=r"\bscn\b"):
+            f()
+
+
+def test_covariances_must_be_psd_up_to_round_off(scn, central):
+    W, R = central.design.W, central.design.R
+    # -W used to give *higher* rates than W (issue 14)
+    with pytest.raises(ValueError, match=r"\bW\b.*positive semidefinite"):
+        isac.user_rates(scn, -W, R)
+    with pytest.raises(ValueError, match=r"\bR\b.*positive semidefinite"):
+        isac.worst_case_leakage(scn, W, -R - np.eye(scn.N), np.full((2, scn.M), 0.1))
+    with pytest.raises(ValueError, match=r"\bW\b"):
+        isac.rank_one_shift(scn, -W, R)
+    with pytest.raises(ValueError, match=r"\bS\b"):
+        isac.fim_transmit(scn, -np.broadcast_to(np.eye(scn.N), (scn.M, scn.N, scn.N)))
+    # solver round-off (tiny negative eigenvalues, relative to the matrix norm) is accepted
+    scale = max(1.0, float(np.abs(W).max()))
+    eps = 1e-9 * scale * np.eye(scn.N)
+    near = isac.user_rates(scn, W - eps, R - eps)
+    assert np.allclose(near, isac.user_rates(scn, W, R), rtol=1e-6)
+    # the algorithms skip the check on their own iterates only while they run
+    with pytest.raises(ValueError, match="max_iter"):
+        isac.centralized_design(scn, max_iter=0)
+    with pytest.raises(ValueError, match=r"\bW\b"):
+        isac.sensing_mse(scn, -W, R)
+
+
+def test_integer_arguments_are_checked(scn):
+    with pytest.raises(ValueError, match="max_iter"):
+        isac.fixed_sensing_design(scn, 1.0, max_iter=0)
+    with pytest.raises(ValueError, match="max_iter"):
+        isac.initial_state(scn, 1.0, max_iter=0)  # was an IndexError
+    for arg in ("M", "N", "K", "L", "iterations"):
+        kw = dict(M=3, N=4, K=2, L=16, iterations=5) | {arg: -1}
+        with pytest.raises(ValueError, match=rf"\b{arg}\b"):
+            isac.overhead(**kw)  # used to return negative counts
+    with pytest.raises(ValueError, match="n_budgets"):
+        isac.summarize_continuation({}, names=("Proposed 1",), n_budgets=2.5)
 
 
 # ------------------------------------------------------------------ sensing

@@ -142,7 +142,7 @@ def test_budget_continuation_validation(scn, cold):
         isac.budget_continuation(scn, [15.0, np.inf])
     with pytest.raises(ValueError, match="schemes"):
         isac.budget_continuation(scn, BUDGETS, schemes=("Baseline 1",))
-    with pytest.raises(ValueError, match="scn"):
+    with pytest.raises(TypeError, match="scn"):
         isac.budget_continuation({"p_max": 1.0}, BUDGETS)
     with pytest.raises(ValueError, match="baseline2_mse"):
         isac.budget_continuation(scn, BUDGETS, baseline2_mse=0.0)

@@ -29,6 +29,7 @@ from .design import (
     LN2,
     Design,
     DesignCheck,
+    _check_init,
     _fim_scale,
     _solve,
     _user_scale,
@@ -38,8 +39,8 @@ from .design import (
     rank_ratio,
     sensing_mse,
 )
-from .geometry import Scenario
-from .robust import bound_coefficients, csi_radius, max_ratio_on_ball, trs_min
+from .geometry import Scenario, _check_scenario, _solver_entry
+from .robust import _real_scalar, bound_coefficients, csi_radius, max_ratio_on_ball, trs_min
 from .sensing import fim_transmit_blocks
 
 __all__ = ["ADMMResult", "BSAgent", "consensus_maps", "decentralized_design", "overhead"]
@@ -63,6 +64,8 @@ def consensus_maps(M: int, K: int) -> dict[str, list[np.ndarray]]:
     -------
     dict with keys ``"e"`` (also used for ``t``), ``"u"``, ``"V"``: lists of M matrices.
     """
+    M = check_int(M, "M", minimum=1)
+    K = check_int(K, "K", minimum=1)
     pairs = [(mt, m, k) for mt in range(M) for m in range(M) if mt != m for k in range(K)]
     idx = {p: j for j, p in enumerate(pairs)}
     E = []
@@ -102,6 +105,11 @@ def overhead(M: int, N: int, K: int, L: int, iterations: int) -> dict[str, int]:
         sends and receives its local copies (``2 M (4 M K + 10)`` reals) plus the fused
         sensing results ``M (2 + 3)`` once.
     """
+    M = check_int(M, "M", minimum=1)
+    N = check_int(N, "N", minimum=1)
+    K = check_int(K, "K", minimum=1)
+    L = check_int(L, "L", minimum=1)
+    iterations = check_int(iterations, "iterations", minimum=0)
     central = 2 * (M * N * L + M * M * K * N + M * N)
     per_iter = 2 * M * (4 * M * K + 10)
     return {
@@ -555,6 +563,7 @@ def _initial_local(scn: Scenario, agents: list[BSAgent], W, R, s2_radius) -> lis
     return sts
 
 
+@_solver_entry
 def decentralized_design(
     scn: Scenario,
     *,
@@ -617,9 +626,11 @@ def decentralized_design(
     ----------
     Xu et al., Section IV-B to IV-D, Algorithm 2, Remark 6.
     """
+    _check_scenario(scn)
     t0 = time.perf_counter()
     check_choice(mode, "mode", ("adaptive", "fixed"))
-    check_positive(rho0, "rho0")
+    rho0 = float(check_positive(_real_scalar(rho0, "rho0"), "rho0"))
+    varsigma = _real_scalar(varsigma, "varsigma")
     if varsigma < 1:
         raise ValueError(f"varsigma must be >= 1, got {varsigma}")
     rho_max = float(check_positive(rho_max, "rho_max"))
@@ -629,8 +640,12 @@ def decentralized_design(
     init_iter = check_int(init_iter, "init_iter", minimum=1)
     tol = float(check_positive(tol, "tol"))
     tol_res = float(check_positive(tol_residual, "tol_residual"))
-    if mode == "fixed":
-        mse = float(check_positive(mse, "mse"))
+    if mode == "fixed" or mse is not None:
+        mse = float(check_positive(_real_scalar(mse, "mse"), "mse"))
+    if mse0 is not None:
+        mse0 = float(check_positive(_real_scalar(mse0, "mse0"), "mse0"))
+    if init is not None:
+        init = _check_init(init)
     agents = [BSAgent(scn, m, mode, mse, rebuild) for m in range(scn.M)]
     init_it = 0
     if init is None:

@@ -27,8 +27,10 @@ from scipy.linalg import block_diag
 from .._validation import as_array, check_int, check_positive
 from ..convex import SolveInfo, require_dpp, solve
 from ..results import Certificate, IterativeResult, as_history, settle
-from .geometry import Scenario
+from .geometry import Scenario, _check_scenario, _solver_entry
 from .robust import (
+    _check_design,
+    _real_scalar,
     bound_coefficients,
     csi_radius,
     max_ratio_on_ball,
@@ -234,7 +236,9 @@ class CentralizedResult(IterativeResult):
 # --------------------------------------------------------------------------- helpers
 def sensing_mse(scn: Scenario, W, R) -> float:
     """``tr(F_central^{-1})`` for the stage-1 part of a design (m^2), paper eq. (29)."""
-    S = sensing_covariance(np.asarray(W)[0], np.asarray(R)[0])
+    _check_scenario(scn)
+    W, R = _check_design(scn, W, R)
+    S = sensing_covariance(W[0], R[0])
     try:
         return float(np.trace(crb(fim_transmit(scn, S).sum(0))))
     except ValueError:
@@ -243,7 +247,9 @@ def sensing_mse(scn: Scenario, W, R) -> float:
 
 def rank_ratio(W) -> np.ndarray:
     """``lambda_max / tr`` of each matrix in ``W`` (1 for rank one; 1 for the zero matrix)."""
-    W = np.asarray(W)
+    W = as_array(W, "W", kind="complex")
+    if W.ndim < 2 or W.shape[-1] != W.shape[-2]:
+        raise ValueError(f"W must be a stack of square matrices (..., n, n), got {W.shape}")
     ev = np.linalg.eigvalsh((W + np.conj(np.swapaxes(W, -1, -2))) / 2)
     tr = ev.sum(-1)
     return np.where(tr > 1e-12, ev[..., -1] / np.where(tr > 1e-12, tr, 1.0), 1.0)
@@ -266,8 +272,8 @@ def rank_one_shift(scn: Scenario, W, R) -> Design:
     -------
     Design
     """
-    W = as_array(W, "W", shape=(2, scn.M, scn.K, scn.N, scn.N), kind="complex").copy()
-    R = as_array(R, "R", shape=(2, scn.M, scn.N, scn.N), kind="complex").copy()
+    _check_scenario(scn)
+    W, R = (x.copy() for x in _check_design(scn, W, R))
     beams = np.zeros((2, scn.M, scn.K, scn.N), complex)
     for i, m, k in np.ndindex(2, scn.M, scn.K):
         Wk = (W[i, m, k] + W[i, m, k].conj().T) / 2
@@ -292,6 +298,10 @@ def check_design(scn: Scenario, design: Design, *, tol: float = 1e-4) -> DesignC
     CRB through eq. (17); the worst case over each per-BS ball is exact (trust-region
     subproblems and Dinkelbach's method, :func:`wiretap.isac.worst_case_leakage`).
     """
+    _check_scenario(scn)
+    if not isinstance(design, Design):
+        raise TypeError(f"design must be a wiretap.isac.Design, got {type(design).__name__}")
+    tol = float(check_positive(_real_scalar(tol, "tol"), "tol"))
     rates = np.tensordot(scn.tau, user_rates(scn, design.W, design.R), axes=1)
     mse = sensing_mse(scn, design.W, design.R)
     if np.isfinite(mse):
@@ -880,6 +890,7 @@ def _conditioning(scn: Scenario, T: float, stages, hist) -> str:
     return out
 
 
+@_solver_entry
 def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     """Feasible starting point for Algorithms 1 and 2 (the paper does not give one).
 
@@ -910,6 +921,14 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
     message : str
     state : _State
     """
+    _check_scenario(scn)
+    unknown = set(kw) - {"max_iter", "tol", "rebuild"}
+    if unknown:
+        raise TypeError(f"initial_state got unexpected keyword arguments {sorted(unknown)}")
+    if "max_iter" in kw:
+        kw["max_iter"] = check_int(kw["max_iter"], "max_iter", minimum=1)
+    if "tol" in kw:
+        kw["tol"] = float(check_positive(_real_scalar(kw["tol"], "tol"), "tol"))
     if mse0 is None:
         best, _, info = best_sensing(scn, rebuild=kw.get("rebuild", False))
         T = float(np.trace(scn.q1)) / 100.0
@@ -919,6 +938,15 @@ def initial_state(scn: Scenario, mse0: float | None = None, **kw):
         T = float(check_positive(mse0, "mse0"))
     status, msg, _, st, _ = _fixed_loop(scn, T, **kw)
     return status, msg, st
+
+
+def _check_init(init) -> _State:
+    """``init`` itself if it is a starting point from :func:`initial_state`."""
+    if not isinstance(init, _State):
+        raise TypeError(
+            f"init must be the state returned by initial_state (or None), got {type(init).__name__}"
+        )
+    return init
 
 
 def _design_state(scn: Scenario, design: Design, T: float | None = None) -> _State:
@@ -980,6 +1008,7 @@ def _fail(status, msg, it, hist, t0, init_it=0):
     )
 
 
+@_solver_entry
 def centralized_design(
     scn: Scenario,
     *,
@@ -1028,6 +1057,7 @@ def centralized_design(
     ----------
     Xu et al., Section III-B, Algorithm 1.
     """
+    _check_scenario(scn)
     t0 = time.perf_counter()
     check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
@@ -1039,7 +1069,7 @@ def centralized_design(
         if status not in ("converged", "max_iter"):
             return _fail(status, "initialisation: " + msg, 0, {"objective": []}, t0, init_it)
     else:
-        st = init
+        st = _check_init(init)
     a, b = bound_coefficients(scn)
     r1 = csi_radius(scn, np.trace(scn.q1))
     r1sq = float(np.sum(r1**2))
@@ -1129,6 +1159,7 @@ def centralized_design(
     )
 
 
+@_solver_entry
 def fixed_sensing_design(
     scn: Scenario, mse: float, *, tol: float = 1e-4, max_iter: int = 40, rebuild: bool = False
 ) -> CentralizedResult:
@@ -1155,6 +1186,7 @@ def fixed_sensing_design(
         feasibility phase); ``"no_feasible_point"`` when the SCA feasibility phase ends with
         positive rate slacks.
     """
+    _check_scenario(scn)
     t0 = time.perf_counter()
     T = float(check_positive(mse, "mse"))
     check_positive(tol, "tol")
@@ -1201,6 +1233,7 @@ class _Sensing:
         self.problem = require_dpp(cp.Problem(cp.Minimize(cp.trace(U)), cons))
 
 
+@_solver_entry
 def best_sensing(scn: Scenario, power: float | None = None, *, rebuild: bool = False):
     """The most accurate stage-1 sensing a power budget allows (an SDP, solved exactly).
 
@@ -1236,6 +1269,7 @@ def best_sensing(scn: Scenario, power: float | None = None, *, rebuild: bool = F
     >>> bool(abs(half / full - 2.0) < 1e-3)   # the CRB scales as 1 / power
     True
     """
+    _check_scenario(scn)
     budget = scn.p_max / scn.tau[0] if power is None else float(check_positive(power, "power"))
     key = ("sensing", scn.M, scn.N)
     if rebuild or key not in _CACHE:
@@ -1297,6 +1331,7 @@ def _precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> st
     return ""
 
 
+@_solver_entry
 def baseline_separate(
     scn: Scenario, *, tol: float = 1e-4, max_iter: int = 40, rebuild: bool = False
 ) -> CentralizedResult:
@@ -1306,6 +1341,9 @@ def baseline_separate(
     then minimises its power for secure communication given the resulting CSI error
     (all rate and leakage requirements are met in stage 2).
     """
+    _check_scenario(scn)
+    tol = float(check_positive(_real_scalar(tol, "tol"), "tol"))
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     t0 = time.perf_counter()
     T, R1, info = best_sensing(scn, scn.p_max, rebuild=rebuild)
     if R1 is None:

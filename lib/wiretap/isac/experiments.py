@@ -14,6 +14,7 @@ starting every run at the design of the previous budget (Fig. 5), and
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,7 @@ from .design import (
     check_design,
     initial_state,
 )
-from .geometry import Scenario
+from .geometry import Scenario, _check_scenario, _solver_entry
 
 __all__ = [
     "CONTINUED",
@@ -64,6 +65,26 @@ design of the same scheme at every larger budget. Baseline 1 is not one of them:
 definition its stage 1 senses with the whole budget, so its design changes with it."""
 
 
+def _names(names, name: str, allowed=None) -> list[str]:
+    """A non-empty sequence of scheme names (from ``allowed`` when given)."""
+    if isinstance(names, str | bytes | dict) or not isinstance(names, Iterable):
+        raise TypeError(f"{name} must be a sequence of scheme names, got {names!r}")
+    names = list(names)
+    if not names:
+        raise ValueError(f"{name} must name at least one scheme")
+    bad = [s for s in names if not isinstance(s, str) or (allowed and s not in allowed)]
+    if bad:
+        within = f" taken from {list(allowed)}" if allowed else ""
+        raise ValueError(f"{name} must hold scheme names{within}, got {bad}")
+    return names
+
+
+def _mapping(x, name: str) -> dict:
+    if not isinstance(x, dict):
+        raise TypeError(f"{name} must be a dict of scheme name -> result, got {type(x).__name__}")
+    return x
+
+
 def outcome(result) -> str:
     """One of ``OUTCOMES`` for a scheme's result.
 
@@ -73,6 +94,10 @@ def outcome(result) -> str:
     ``"no feasible point"``: status ``"no_feasible_point"`` (no proof of infeasibility);
     ``"solver error"``: status ``"solver_error"``.
     """
+    if not all(hasattr(result, a) for a in ("status", "design", "check")):
+        raise TypeError(
+            f"result must be a scheme's result (status, design, check), got {type(result).__name__}"
+        )
     if result.design is not None and result.check is not None and result.check.feasible:
         return "passed"
     return {
@@ -82,6 +107,7 @@ def outcome(result) -> str:
     }.get(result.status, "unconverged")
 
 
+@_solver_entry
 def run_schemes(
     scn: Scenario,
     *,
@@ -116,9 +142,8 @@ def run_schemes(
     >>> out["Proposed 1"].status, out["Proposed 1"].design is None
     ('infeasible', True)
     """
-    bad = [s for s in schemes if s not in SCHEMES]
-    if bad:
-        raise ValueError(f"schemes must be taken from {list(SCHEMES)}, got {bad}")
+    _check_scenario(scn)
+    schemes = _names(schemes, "schemes", SCHEMES)
     check_positive(baseline2_mse, "baseline2_mse")
     admm_iter = check_int(admm_iter, "admm_iter", minimum=1)
     bcd_iter = check_int(bcd_iter, "bcd_iter", minimum=1)
@@ -180,6 +205,8 @@ def summarize(results: dict, names=None) -> dict[str, float]:
     >>> s["Baseline 1 ok"], s["Baseline 1 infeasible"], s["Baseline 1 no point"]
     (0.0, 1.0, 0.0)
     """
+    _mapping(results, "results")
+    names = None if names is None else _names(names, "names")
     suffixes = (" ok", " unconverged", " infeasible", " no point", " failed")
     fields = dict(zip(OUTCOMES, suffixes, strict=True))
     out = {}
@@ -211,7 +238,7 @@ def feasible_mean(values) -> np.ndarray:
     >>> feasible_mean([[1.0, 3.0], [np.nan, 2.0], [np.nan, np.nan]]).tolist()
     [2.0, 2.0, nan]
     """
-    v = np.asarray(values, float)
+    v = as_array(values, "values", finite=False)
     cnt = np.sum(np.isfinite(v), axis=-1)
     tot = np.nansum(v, axis=-1)
     return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
@@ -313,6 +340,7 @@ def _warm_run(scn: Scenario, name: str, design: Design, baseline2_mse, admm_iter
     )
 
 
+@_solver_entry
 def budget_continuation(
     scn: Scenario,
     budgets_dbm,
@@ -381,17 +409,14 @@ def budget_continuation(
     >>> bool(p[1] <= p[0])
     True
     """
-    if not isinstance(scn, Scenario):
-        raise ValueError(f"scn must be a Scenario, got {type(scn).__name__}")
+    _check_scenario(scn)
     budgets = as_array(budgets_dbm, "budgets_dbm", ndim=1)
     if budgets.size == 0 or not np.all(np.isfinite(budgets)):
         raise ValueError(f"budgets_dbm must be a non-empty finite sequence, got {budgets_dbm!r}")
     if np.any(np.diff(budgets) < 0):
         raise ValueError(f"budgets_dbm must be non-decreasing, got {budgets.tolist()}")
-    bad = [s for s in schemes if s not in CONTINUED]
-    if bad:
-        raise ValueError(f"schemes must be taken from {list(CONTINUED)}, got {bad}")
-    start = {} if start is None else dict(start)
+    schemes = _names(schemes, "schemes", CONTINUED)
+    start = {} if start is None else dict(_mapping(start, "start"))
     extra = [s for s in start if s not in schemes]
     if extra:
         raise ValueError(f"start has results for schemes not requested: {extra}")
@@ -451,7 +476,10 @@ def summarize_continuation(chain: dict, names=None, n_budgets: int | None = None
     >>> s["Proposed 1"].tolist(), s["Proposed 1 C1 margin"].tolist()
     ([nan, nan], [nan, nan])
     """
-    names = list(chain) if names is None else list(names)
+    _mapping(chain, "chain")
+    names = list(chain) if names is None else _names(names, "names")
+    if n_budgets is not None:
+        n_budgets = check_int(n_budgets, "n_budgets", minimum=1)
     out = {}
     for name in names:
         steps = chain.get(name)

@@ -15,6 +15,8 @@ Conventions (Xu et al. :cite:`xu2025isac`, Section II):
 
 from __future__ import annotations
 
+import functools
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -71,6 +73,8 @@ def steering(n: int, theta) -> np.ndarray:
     >>> bool(np.allclose(a, 1))
     True
     """
+    n = check_int(n, "n", minimum=1)
+    theta = as_array(theta, "theta")
     return ula_steering(n, theta, spacing=0.5, convention="cos")
 
 
@@ -132,7 +136,9 @@ def cos_aod_gradient(bs, p) -> np.ndarray:
     -------
     ndarray, shape (M, 2)
     """
-    q = as_array(bs, "bs", ndim=2)
+    q = as_array(bs, "bs", shape=(None, 2))
+    if q.shape[0] == 0:
+        raise ValueError("bs must hold at least one BS position, got shape (0, 2)")
     pp = as_array(p, "p", shape=(2,))
     d = pp - q
     dist = np.linalg.norm(d, axis=-1)
@@ -157,6 +163,13 @@ def steering_position_jacobian(n: int, bs, p) -> np.ndarray:
     du = cos_aod_gradient(q, p)  # (M, 2)
     k = np.arange(n)
     return (1j * np.pi * k * a)[:, :, None] * du[:, None, :]
+
+
+def _check_scalar(x, name: str) -> float:
+    """A finite real number (not a bool); anything else raises naming ``name``."""
+    if isinstance(x, bool | np.bool_):
+        raise TypeError(f"{name} must be a real number, got a bool")
+    return float(as_array(x, name, ndim=0))
 
 
 # --------------------------------------------------------------------------- scenario
@@ -306,6 +319,57 @@ class Scenario:
         return replace(self, **changes)
 
 
+_PSD_RTOL = 1e-6
+"""Relative tolerance of the PSD checks of user covariances: a matrix ``M`` passes when
+``lambda_min(M) >= -_PSD_RTOL * max(1, ||A||_2)``, with ``A`` the largest matrix of the
+stack (SDP solvers return tiny negative eigenvalues, on the scale of the whole design)."""
+
+
+def _check_psd(A: np.ndarray, name: str) -> None:
+    """Raise naming ``name`` unless every matrix of the stack ``A`` is PSD up to round-off.
+
+    Only the Hermitian part is tested (it is all the quadratic forms of the model use).
+    """
+    if A.size == 0 or _INSIDE_SOLVER.get():
+        return
+    ev = np.linalg.eigvalsh((A + np.conj(np.swapaxes(A, -1, -2))) / 2)
+    scale = max(1.0, float(np.abs(ev).max()))
+    worst = float(ev[..., 0].min())
+    if worst < -_PSD_RTOL * scale:
+        raise ValueError(
+            f"{name} must hold positive semidefinite matrices, got an eigenvalue {worst:.3g} "
+            f"(tolerance {_PSD_RTOL:g} x max(1, largest |eigenvalue| {scale:.3g}))"
+        )
+
+
+_INSIDE_SOLVER: ContextVar[bool] = ContextVar("_INSIDE_SOLVER", default=False)
+
+
+def _solver_entry(fn):
+    """Mark a design algorithm: inside it, its own iterates skip the PSD checks.
+
+    SDP iterates carry round-off far larger than a final design's (they are re-checked
+    by the public functions a user calls on the result); the checks guard user input.
+    """
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        token = _INSIDE_SOLVER.set(True)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _INSIDE_SOLVER.reset(token)
+
+    return run
+
+
+def _check_scenario(scn, name: str = "scn") -> Scenario:
+    """``scn`` itself if it is a :class:`Scenario`; a TypeError naming ``name`` otherwise."""
+    if not isinstance(scn, Scenario):
+        raise TypeError(f"{name} must be a wiretap.isac.Scenario, got {type(scn).__name__}")
+    return scn
+
+
 def paper_scenario(
     rng,
     *,
@@ -387,9 +451,24 @@ def paper_scenario(
     k = check_int(n_users, "n_users", minimum=1)
     m = check_int(n_bs, "n_bs", minimum=1)
     check_positive(freq_hz, "freq_hz")
-    check_positive(n_samples, "n_samples")
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_positive(rcs, "rcs")
     check_positive(q1_std, "q1_std")
+    for value, name in ((p_max_dbm, "p_max_dbm"), (noise_dbm, "noise_dbm")):
+        _check_scalar(value, name)
+    for value, name in (
+        (r_info, "r_info"),
+        (r_leak, "r_leak"),
+        (user_exponent, "user_exponent"),
+        (eve_exponent, "eve_exponent"),
+    ):
+        check_positive(_check_scalar(value, name), name)
+    for value, name in (
+        (user_kfactor, "user_kfactor"),
+        (kappa, "kappa"),
+        (beta_nlos, "beta_nlos"),
+    ):
+        check_nonnegative(_check_scalar(value, name), name)
     r_in, r_out = (float(x) for x in as_array(user_radius, "user_radius", shape=(2,)))
     if not 0 < r_in < r_out:
         raise ValueError(f"user_radius must satisfy 0 < inner < outer, got {user_radius}")

@@ -28,7 +28,7 @@ from .._validation import (
     check_positive,
 )
 from ..results import Certificate, IterativeResult, as_history, settle
-from .geometry import Scenario, steering
+from .geometry import Scenario, _check_psd, _check_scenario, steering
 
 __all__ = [
     "BallRatio",
@@ -67,6 +67,7 @@ def angle_radius(scn: Scenario, trace_q, *, exact: bool = False) -> np.ndarray:
     -------
     ndarray, shape (M,)
     """
+    _check_scenario(scn)
     tq = float(check_nonnegative(trace_q, "trace_q"))
     x = 3.0 * np.sqrt(tq) / scn.dist_est
     return np.arcsin(np.minimum(x, 1.0)) if exact else x
@@ -91,6 +92,7 @@ def bound_coefficients(scn: Scenario) -> tuple[np.ndarray, np.ndarray]:
     b : ndarray, shape (M,)
         ``b_m = alpha_m beta_NLoS,m sqrt(1/(1+kappa))`` (eq. (56)).
     """
+    _check_scenario(scn)
     c = (
         3.0
         * np.pi
@@ -108,6 +110,7 @@ def bound_coefficients(scn: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 def bound_coefficients_printed(scn: Scenario) -> np.ndarray:
     """``a_m`` exactly as printed in paper eq. (55) (kept to document the erratum)."""
+    _check_scenario(scn)
     inner = _sumsq(scn.N) ** 2 * 3.0 * np.pi * np.abs(np.sin(scn.theta_est)) / scn.dist_est
     return scn.dist_est / (scn.eve_gain * _kappa_los(scn) * np.sqrt(inner))
 
@@ -132,6 +135,7 @@ def csi_radius(scn: Scenario, trace_q) -> np.ndarray:
     >>> bool(np.all(r1 > r0))
     True
     """
+    _check_scenario(scn)
     tq = float(check_nonnegative(trace_q, "trace_q"))
     a, b = bound_coefficients(scn)
     return b + np.sqrt(tq) / a
@@ -166,6 +170,7 @@ def steering_error_rigorous(n: int, theta_bar, beta) -> np.ndarray:
 def steering_error_exact(n: int, theta_bar, beta, *, n_grid: int = 4001) -> np.ndarray:
     """``max_{|d| <= beta} ||a(theta_bar + d) - a(theta_bar)||`` by a dense grid search."""
     n = check_int(n, "n", minimum=1)
+    n_grid = check_int(n_grid, "n_grid", minimum=2)
     th = np.atleast_1d(as_array(theta_bar, "theta_bar"))
     b = np.broadcast_to(np.atleast_1d(check_nonnegative(beta, "beta")), th.shape)
     out = np.empty(th.shape)
@@ -208,7 +213,8 @@ def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
     n = A.shape[0]
     if A.shape != (n, n):
         raise ValueError(f"A must be square, got {A.shape}")
-    b = as_array(b, "b", shape=(n,), kind="complex")
+    b = as_array(b, "b", shape=(n,), kind="complex", match="A")
+    c = _real_scalar(c, "c")
     r = float(check_nonnegative(radius, "radius"))
     A = (A + A.conj().T) / 2
     lam, V = np.linalg.eigh(A)
@@ -326,10 +332,10 @@ def worst_ratio_on_ball(
     Q = as_array(Q, "Q", ndim=2, kind="complex")
     g0 = as_array(center, "center", ndim=1, kind="complex")
     n = g0.size
-    if P.shape != (n, n) or Q.shape != (n, n):
-        raise ValueError(f"P and Q must have shape ({n}, {n}), got {P.shape} and {Q.shape}")
+    _check_pq(P, Q, n)
     r = float(check_nonnegative(radius, "radius"))
-    if not (np.isfinite(c0) and c0 > 0):
+    c0 = _real_scalar(c0, "c0")
+    if not c0 > 0:
         raise ValueError(f"c0 must be > 0, got {c0}")
     tol = float(check_positive(tol, "tol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
@@ -432,16 +438,37 @@ def s_procedure_matrix(P, Q, center, xi: float, eta: float, radius2: float, sigm
     Q = as_array(Q, "Q", ndim=2, kind="complex")
     g0 = as_array(center, "center", ndim=1, kind="complex")
     n = g0.size
+    _check_pq(P, Q, n)
+    xi = _real_scalar(xi, "xi")
+    eta = _real_scalar(eta, "eta")
+    radius2 = float(check_nonnegative(_real_scalar(radius2, "radius2"), "radius2"))
+    sigma2 = float(check_nonnegative(_real_scalar(sigma2, "sigma2"), "sigma2"))
     B = np.hstack([np.eye(n), g0[:, None]])
     M = P - xi * Q
     D = block_diag(eta * np.eye(n), np.array([[-eta * radius2 + xi * sigma2]]))
     return D - B.conj().T @ M @ B
 
 
+def _real_scalar(x, name: str) -> float:
+    """A finite real number (not a bool); anything else raises naming ``name``."""
+    if isinstance(x, bool | np.bool_):
+        raise TypeError(f"{name} must be a real number, got a bool")
+    return float(as_array(x, name, ndim=0))
+
+
+def _check_pq(P, Q, n: int) -> None:
+    if P.shape != (n, n) or Q.shape != (n, n):
+        raise ValueError(
+            f"P and Q must have shape ({n}, {n}) to match center, got {P.shape} and {Q.shape}"
+        )
+
+
 # --------------------------------------------------------------------------- rates
 def _check_design(scn: Scenario, W, R):
     W = as_array(W, "W", shape=(2, scn.M, scn.K, scn.N, scn.N), kind="complex")
     R = as_array(R, "R", shape=(2, scn.M, scn.N, scn.N), kind="complex")
+    _check_psd(W, "W")
+    _check_psd(R, "R")
     return W, R
 
 
@@ -460,6 +487,7 @@ def user_rates(scn: Scenario, W, R) -> np.ndarray:
     ndarray, shape (2, M, K)
         Weight with ``scn.tau`` and sum over the stage axis for constraint C2.
     """
+    _check_scenario(scn)
     W, R = _check_design(scn, W, R)
     h = scn.h  # (mt, m, k, n)
     # received power at user (m,k) from each (mt, kt) beam and from each R_mt
@@ -486,6 +514,7 @@ def leakage_ratio(scn: Scenario, W, R, g) -> np.ndarray:
     -------
     ndarray, shape (2, M, K)
     """
+    _check_scenario(scn)
     W, R = _check_design(scn, W, R)
     g = as_array(g, "g", shape=(scn.M, scn.N), kind="complex")
     num = np.einsum("ma,imkab,mb->imk", g.conj(), W, g).real
@@ -495,7 +524,9 @@ def leakage_ratio(scn: Scenario, W, R, g) -> np.ndarray:
 
 def total_leakage(scn: Scenario, xi) -> np.ndarray:
     """``sum_i tau_i log2(1 + xi^(i))`` for ratios of shape (2, M, K) (constraint C3)."""
+    _check_scenario(scn)
     xi = as_array(xi, "xi", shape=(2, scn.M, scn.K))
+    check_nonnegative(xi, "xi")
     return np.tensordot(scn.tau, np.log2(1.0 + xi), axes=1)
 
 
@@ -522,6 +553,7 @@ def worst_case_leakage(scn: Scenario, W, R, radii, *, ball: str = "per_bs") -> n
     (trust-region subproblems), then the ratio over ``g_m`` is maximised by Dinkelbach's
     method. Joint ball: Dinkelbach over the stacked ``MN``-vector.
     """
+    _check_scenario(scn)
     W, R = _check_design(scn, W, R)
     check_choice(ball, "ball", ("per_bs", "joint"))
     gbar = scn.g_est
@@ -575,12 +607,14 @@ def worst_case_leakage_sampled(
     -------
     ndarray, shape (2, M, K)
     """
+    _check_scenario(scn)
     W, R = _check_design(scn, W, R)
     gen = as_generator(rng)
     rad = check_nonnegative(radii, "radii")
     if rad.shape != (2, scn.M):
         raise ValueError(f"radii must have shape (2, M), got {rad.shape}")
     n_samples = check_int(n_samples, "n_samples", minimum=1)
+    n_ascent = check_int(n_ascent, "n_ascent", minimum=0)
     gbar = scn.g_est
     M, K, N = scn.M, scn.K, scn.N
     out = np.zeros((2, M, K))

@@ -15,7 +15,14 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from .._validation import as_array, as_generator, check_choice
-from .geometry import Scenario, aod, steering, steering_position_jacobian
+from .geometry import (
+    Scenario,
+    _check_psd,
+    _check_scenario,
+    aod,
+    steering,
+    steering_position_jacobian,
+)
 
 __all__ = [
     "crb",
@@ -51,6 +58,7 @@ def response_matrices(scn: Scenario, p=None) -> np.ndarray:
     ndarray, complex, shape (M, M, N, N)
         Indexed ``[mt, mr]`` (transmitting BS, receiving BS), paper eq. (20).
     """
+    _check_scenario(scn)
     a = steering(scn.N, aod(scn.bs, _pos(scn, p)))  # (M, N)
     return scn.sensing_gain[:, :, None, None] * np.einsum("ri,tj->trij", a, a.conj())
 
@@ -63,6 +71,7 @@ def response_derivatives(scn: Scenario, p=None) -> np.ndarray:
     ndarray, complex, shape (M, M, 2, N, N)
         Indexed ``[mt, mr, i]``.
     """
+    _check_scenario(scn)
     pp = _pos(scn, p)
     a = steering(scn.N, aod(scn.bs, pp))  # (M, N)
     da = steering_position_jacobian(scn.N, scn.bs, pp)  # (M, N, 2)
@@ -81,14 +90,28 @@ def fim_transmit_blocks(scn: Scenario, p=None) -> np.ndarray:
     -------
     ndarray, complex, shape (M, 2, 2, N, N)
     """
+    _check_scenario(scn)
     dg = response_derivatives(scn, p)
     return 2.0 * scn.n_samples * np.einsum("trian,trjam->tijnm", dg.conj(), dg)
+
+
+def _receivers(receivers, scn: Scenario) -> list[int]:
+    """Indices of the receiving BSs (default: all), checked against ``scn.M``."""
+    if receivers is None:
+        return list(range(scn.M))
+    rx = as_array(receivers, "receivers", ndim=1, kind="int")
+    if rx.size == 0 or np.any(rx < 0) or np.any(rx >= scn.M) or len(set(rx.tolist())) < rx.size:
+        raise ValueError(
+            f"receivers must be distinct BS indices in [0, {scn.M - 1}], got {rx.tolist()}"
+        )
+    return rx.tolist()
 
 
 def _check_cov(S, scn: Scenario) -> np.ndarray:
     S = as_array(S, "S", shape=(scn.M, scn.N, scn.N), kind="complex")
     if np.max(np.abs(S - np.conj(np.swapaxes(S, -1, -2)))) > 1e-8 * (1 + np.abs(S).max()):
         raise ValueError("S must hold Hermitian matrices")
+    _check_psd(S, "S")
     return S
 
 
@@ -105,6 +128,7 @@ def fim_transmit(scn: Scenario, S, p=None) -> np.ndarray:
     ndarray, shape (M, 2, 2)
         ``sum`` over ``m`` equals the centralized FIM (paper eq. (93)).
     """
+    _check_scenario(scn)
     S = _check_cov(S, scn)
     kb = fim_transmit_blocks(scn, p)
     return np.einsum("tab,tijba->tij", S, kb).real
@@ -117,6 +141,7 @@ def fim_receive(scn: Scenario, S, p=None) -> np.ndarray:
     -------
     ndarray, shape (M, 2, 2)
     """
+    _check_scenario(scn)
     S = _check_cov(S, scn)
     dg = response_derivatives(scn, p)
     val = np.einsum("trjab,tbc,triac->rij", dg, S, dg.conj())
@@ -133,6 +158,7 @@ def fim_central_kron(scn: Scenario, S, p=None) -> np.ndarray:
     -------
     ndarray, shape (2, 2)
     """
+    _check_scenario(scn)
     S = _check_cov(S, scn)
     dg = response_derivatives(scn, p)
     m, n = scn.M, scn.N
@@ -161,8 +187,10 @@ def crb(F) -> np.ndarray:
     [0.25, 0.5]
     """
     F = as_array(F, "F", ndim=2)
-    if F.shape[0] != F.shape[1]:
-        raise ValueError(f"F must be square, got {F.shape}")
+    if F.shape[0] != F.shape[1] or F.shape[0] == 0:
+        raise ValueError(f"F must be a non-empty square matrix, got {F.shape}")
+    if not np.all(np.abs(F - F.T) <= 1e-8 * np.abs(F).max()):
+        raise ValueError("F must be symmetric (a Fisher information matrix)")
     ev = np.linalg.eigvalsh((F + F.T) / 2)
     if ev[0] <= 1e-12 * max(ev[-1], 1e-300):
         raise ValueError("F is singular: the location is not identifiable from these data")
@@ -250,6 +278,7 @@ def echo_samples(scn: Scenario, X, rng, *, p=None, noise: str = "independent") -
     -------
     ndarray, complex, shape (M, N, L)
     """
+    _check_scenario(scn)
     check_choice(noise, "noise", ("independent", "common"))
     X = as_array(X, "X", ndim=3, kind="complex")
     if X.shape[:2] != (scn.M, scn.N):
@@ -289,9 +318,10 @@ def fim_from_samples(
     -------
     ndarray, shape (2, 2)
     """
+    _check_scenario(scn)
     check_choice(gains, "gains", ("known", "unknown"))
-    X = as_array(X, "X", ndim=3, kind="complex")
-    rx = list(range(scn.M)) if receivers is None else [int(r) for r in receivers]
+    X = as_array(X, "X", shape=(scn.M, scn.N, None), kind="complex", match="scn (M, N, L)")
+    rx = _receivers(receivers, scn)
     dg = response_derivatives(scn, p)
     pp = _pos(scn, p)
     a = steering(scn.N, aod(scn.bs, pp))
@@ -342,9 +372,10 @@ def ml_location(scn: Scenario, Y, X, *, p0=None, receivers=None) -> np.ndarray:
     -------
     ndarray, shape (2,)
     """
-    Y = as_array(Y, "Y", ndim=3, kind="complex")
-    X = as_array(X, "X", ndim=3, kind="complex")
-    rx = list(range(scn.M)) if receivers is None else [int(r) for r in receivers]
+    _check_scenario(scn)
+    Y = as_array(Y, "Y", shape=(scn.M, scn.N, None), kind="complex", match="scn (M, N, L)")
+    X = as_array(X, "X", shape=Y.shape, kind="complex", match="Y")
+    rx = _receivers(receivers, scn)
     start = scn.eve_est if p0 is None else as_array(p0, "p0", shape=(2,))
 
     def resid(pp):
