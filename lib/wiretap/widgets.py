@@ -20,6 +20,7 @@ The book build and the test run set ``WIRETAP_BUILD=1`` to select the static for
 
 from __future__ import annotations
 
+import base64
 import inspect
 import os
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ import matplotlib.pyplot as plt
 
 from ._validation import check_positive
 
-__all__ = ["Choice", "Slider", "explorer", "is_live"]
+__all__ = ["Choice", "Slider", "StaticView", "explorer", "is_live"]
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,10 @@ def explorer(plot: Callable[..., object], *, live: bool | None = None, **control
 
     Returns
     -------
-    ipywidgets.interactive or dict
-        The live widget, or in the static form the dict of default values used.
+    ipywidgets.interactive or StaticView
+        The live widget, or in the static form the dict of default values used (a
+        :class:`StaticView`, which displays nothing: the figure and the list of controls
+        are the cell's only output).
 
     Raises
     ------
@@ -187,11 +190,12 @@ def explorer(plot: Callable[..., object], *, live: bool | None = None, **control
     if live is None:
         live = is_live()
 
-    def draw(**kwargs):
-        plot(**kwargs)
-        plt.show()
-
     if live:
+
+        def draw(**kwargs):
+            plot(**kwargs)
+            plt.show()
+
         import ipywidgets as w
         from IPython.display import display
 
@@ -199,21 +203,54 @@ def explorer(plot: Callable[..., object], *, live: bool | None = None, **control
         display(ui)
         return ui
 
-    draw(**defaults)
-    _show_controls(controls)
-    return defaults
+    before = set(plt.get_fignums())
+    plot(**defaults)
+    figures = [plt.figure(n) for n in plt.get_fignums() if n not in before]
+    _show_static(figures, controls)
+    for fig in figures:
+        plt.close(fig)
+    return StaticView(defaults)
 
 
-def _show_controls(controls: dict) -> None:
+class StaticView(dict):
+    """The default values an explorer drew in its static form.
+
+    A plain dict that displays nothing, so that an explorer cell has exactly one output (a
+    figure caption given to the cell names one figure, not three).
+    """
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def _show_static(figures: list, controls: dict) -> None:
+    """Publish the static figure(s) and the list of controls as ONE output.
+
+    The bundle carries ``image/png`` (used by the PDF and by notebook front ends that prefer
+    images) and ``text/html`` (the same image with the note on the controls, used by the HTML
+    book), so that a cell's figure caption and name apply to a single output.
+    """
     lines = "".join(f"<li>{c.describe(n)}</li>" for n, c in controls.items())
-    html = (
+    note = (
         '<div class="wiretap-explorer-note"><p><em>Static view at the default values. '
         "Open this page in Jupyter or Binder (rocket icon at the top) to move the "
         f"controls:</em></p><ul>{lines}</ul></div>"
     )
     try:
-        from IPython.display import HTML, display
+        from IPython.core.pylabtools import print_figure
+        from IPython.display import publish_display_data
     except ImportError:  # pragma: no cover
-        print(html)
+        print(note)
         return
-    display(HTML(html))
+    pngs = [
+        base64.b64encode(print_figure(fig, fmt="png", bbox_inches="tight")).decode()
+        for fig in figures
+    ]
+    imgs = "".join(
+        f'<img src="data:image/png;base64,{png}" alt="static view of the explorer" />'
+        for png in pngs
+    )
+    data = {"text/html": f"<div>{imgs}</div>{note}", "text/plain": "<static explorer>"}
+    if pngs:
+        data["image/png"] = pngs[0]
+    publish_display_data(data)
