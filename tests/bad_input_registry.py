@@ -32,6 +32,7 @@ COVERED = {
     "smallcell": ["wiretap.smallcell"],
     "mimo_ic": ["wiretap.mimo_ic"],
     "isac": ["wiretap.isac"],
+    "presentation": ["wiretap.plotting", "wiretap.widgets", "wiretap.repro"],
 }
 PENDING = {}
 
@@ -1299,6 +1300,66 @@ def _isac():
     }
 
 
+def _presentation():
+    """Figures, explorers and paper-versus-ours tables."""
+    import matplotlib.pyplot as plt
+
+    from wiretap.widgets import Slider
+
+    def axes():
+        fig, ax = plt.subplots()
+        plt.close(fig)
+        return ax
+
+    def draw(rho=0.1):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, rho])
+        return fig
+
+    label = {"choice": "a free-text label: any string is legal", "none": "None: no label"}
+    return {
+        "plotting.figure": lambda r: call(nrows=1, ncols=2, width=4.0, aspect=0.6),
+        "plotting.finish": lambda r: call(
+            {"xlabel": label, "ylabel": label, "title": label},
+            ax=axes(),
+            xlabel="x",
+            ylabel="y",
+            title="t",
+            legend="auto",
+        ),
+        "plotting.series": lambda r: call(i=2),
+        "plotting.style": lambda r: call(),
+        "plotting.use_house_style": lambda r: call(),
+        "widgets.explorer": lambda r: call(
+            plot=draw, live=False, rho=Slider(0.0, 0.5, 0.05, 0.1, "rho")
+        ),
+        "widgets.is_live": lambda r: call(),
+        "repro.compare": lambda r: call(
+            {
+                "seed": {"none": "None: no seed recorded"},
+                "elapsed": {"none": "None: not timed"},
+                "figure": {"choice": "a free-text figure name: any non-empty string is legal"},
+            },
+            part="mimo_ic",
+            figure="Fig. 3",
+            rows=[("rate", 1.35, 0.87), ("power", 1.0, 2.0, "note")],
+            seed=1,
+            elapsed=2.0,
+            write=False,
+        ),
+        "repro.load_all": lambda r: call(
+            {
+                "folder": {
+                    "none": "None: the repro folder of this run",
+                    "choice": "any path: a folder that does not exist holds no tables",
+                }
+            },
+            folder=".",
+        ),
+        "repro.repro_dir": lambda r: call(),
+    }
+
+
 def _with_domains(qualname, builder):
     def build(rng):
         c = builder(rng)
@@ -1311,4 +1372,5 @@ def _with_domains(qualname, builder):
 
 REGISTRY.update(_mimo_ic())
 REGISTRY.update(_isac())
+REGISTRY.update(_presentation())
 REGISTRY = {q: _with_domains(q, b) for q, b in REGISTRY.items()}

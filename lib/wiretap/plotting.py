@@ -175,6 +175,13 @@ def finish(
         would be displayed as text beside the figure (and, in a cell with figure metadata,
         as a second copy of the figure's target label).
     """
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    for name, text in (("xlabel", xlabel), ("ylabel", ylabel), ("title", title)):
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"{name} must be a string or None, got {type(text).__name__}")
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:

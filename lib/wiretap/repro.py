@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import numbers
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -149,6 +151,12 @@ def compare(
         raise ValueError(f"part must be a lower-case identifier, got {part!r}")
     if not isinstance(figure, str) or not figure.strip():
         raise ValueError("figure must be a non-empty string")
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+        raise TypeError(f"rows must be a sequence of tuples, got {type(rows).__name__}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an integer or None, got {seed!r}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be non-negative (a numpy seed), got {seed}")
     parsed = []
     for i, r in enumerate(rows):
         if not isinstance(r, (tuple, list)) or len(r) not in (3, 4):
@@ -156,7 +164,12 @@ def compare(
         parsed.append(Row(*(_fmt(x) for x in r)))
     if not parsed:
         raise ValueError("rows must not be empty")
-    if elapsed is not None and (not isinstance(elapsed, numbers.Real) or elapsed < 0):
+    if elapsed is not None and (
+        not isinstance(elapsed, numbers.Real)
+        or isinstance(elapsed, bool)
+        or not elapsed >= 0
+        or not math.isfinite(elapsed)
+    ):
         raise ValueError(f"elapsed must be a non-negative number, got {elapsed!r}")
     comp = Comparison(part, figure, tuple(parsed), seed, current_scale(), elapsed)
     folder = repro_dir() if write else None
@@ -173,6 +186,8 @@ def compare(
 
 def load_all(folder: str | os.PathLike | None = None) -> list[Comparison]:
     """Read every table written by :func:`compare`, sorted by part and figure."""
+    if folder is not None and not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a path or None, got {type(folder).__name__}")
     root = Path(folder) if folder is not None else repro_dir()
     if root is None or not root.is_dir():
         return []
