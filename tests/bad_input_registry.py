@@ -1122,7 +1122,13 @@ def _isac():
         ),
         "isac.experiments.outcome": lambda r: call(result=isac_runs()["Baseline 1"]),
         "isac.experiments.run_schemes": lambda r: call(
-            scn=scn(), schemes=("Baseline 1",), baseline2_mse=1e-3, admm_iter=1, bcd_iter=1
+            {"progress": {"none": "None: a bar only in an interactive session"}},
+            scn=scn(),
+            schemes=("Baseline 1",),
+            baseline2_mse=1e-3,
+            admm_iter=1,
+            bcd_iter=1,
+            progress=False,
         ),
         "isac.experiments.summarize": lambda r: call(
             {"names": {"none": "None: every scheme in results"}},

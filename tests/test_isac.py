@@ -621,3 +621,19 @@ def test_tight_leakage_failure_explains_itself():
         assert "contains g = 0" in res.message and "r^2 / xi" in res.message
     else:
         assert "not a certificate" in res.message
+
+
+def test_run_schemes_progress_bar_wraps_the_scheme_loop(capsys):
+    s = isac.paper_scenario(0, n_antennas=2, n_users=1, n_bs=2, p_max_dbm=30.0)
+    kw = dict(schemes=("Baseline 2", "Baseline 1"), admm_iter=1)
+    quiet = isac.run_schemes(s, progress=False, **kw)
+    assert capsys.readouterr().err == ""
+    shown = isac.run_schemes(s, progress=True, **kw)
+    err = capsys.readouterr().err
+    assert "schemes" in err and "2/2" in err  # one bar over the two schemes
+    assert list(shown) == ["Baseline 2", "Baseline 1"]  # the caller's order
+    for name in shown:  # the bar changes nothing in the results
+        assert shown[name].status == quiet[name].status
+        np.testing.assert_array_equal(shown[name].total_power, quiet[name].total_power)
+    with pytest.raises(TypeError, match="progress"):
+        isac.run_schemes(s, progress="yes", **kw)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_array, check_int, check_positive
+from .. import sim
+from .._validation import as_array, check_flag, check_int, check_positive
 from ..results import Certificate
 from .admm import ADMMResult, decentralized_design
 from .design import (
@@ -115,6 +116,7 @@ def run_schemes(
     baseline2_mse: float = 1e-3,
     admm_iter: int = 40,
     bcd_iter: int = 30,
+    progress: bool | None = None,
 ) -> dict:
     """Solve ``scn`` with the requested schemes of the paper's Section V.
 
@@ -127,6 +129,9 @@ def run_schemes(
         Sensing requirement ``tr(Q^(2))`` of baseline 2 (m^2); the paper does not give it.
     admm_iter, bcd_iter : int
         Iteration caps of Algorithm 2 and Algorithm 1.
+    progress : bool, optional
+        A progress bar over the schemes; by default only in an interactive session (the rule
+        of :func:`wiretap.sim.progress`).
 
     Returns
     -------
@@ -147,32 +152,33 @@ def run_schemes(
     check_positive(baseline2_mse, "baseline2_mse")
     admm_iter = check_int(admm_iter, "admm_iter", minimum=1)
     bcd_iter = check_int(bcd_iter, "bcd_iter", minimum=1)
-    out = {}
-    if "Proposed 1" in schemes or "Proposed 2" in schemes:
-        status, msg, st = initial_state(scn)
-        if status not in ("converged", "max_iter"):
-            # the initialisation's status and message, as each algorithm reports it
-            kw = dict(
-                status=status,
-                iterations=0,
-                message="initialisation: " + msg,
-                init_iterations=st.iterations,
-            )
-            if "Proposed 1" in schemes:
-                out["Proposed 1"] = CentralizedResult(**kw)
-            if "Proposed 2" in schemes:
-                out["Proposed 2"] = ADMMResult(**kw)
+    progress = check_flag(progress, "progress", optional=True)
+    out: dict = {}
+    init = None
+    # always in the order of SCHEMES (the two proposed schemes share one starting point)
+    for name in sim.progress([n for n in SCHEMES if n in schemes], show=progress, desc="schemes"):
+        if name in ("Proposed 1", "Proposed 2"):
+            init = init or initial_state(scn)
+            status, msg, st = init
+            if status not in ("converged", "max_iter"):
+                # the initialisation's status and message, as each algorithm reports it
+                kind = CentralizedResult if name == "Proposed 1" else ADMMResult
+                out[name] = kind(
+                    status=status,
+                    iterations=0,
+                    message="initialisation: " + msg,
+                    init_iterations=st.iterations,
+                )
+            elif name == "Proposed 1":
+                out[name] = centralized_design(scn, init=st, max_iter=bcd_iter)
+            else:
+                out[name] = decentralized_design(scn, init=st, max_iter=admm_iter)
+        elif name == "Baseline 1":
+            out[name] = baseline_separate(scn)
         else:
-            if "Proposed 1" in schemes:
-                out["Proposed 1"] = centralized_design(scn, init=st, max_iter=bcd_iter)
-            if "Proposed 2" in schemes:
-                out["Proposed 2"] = decentralized_design(scn, init=st, max_iter=admm_iter)
-    if "Baseline 1" in schemes:
-        out["Baseline 1"] = baseline_separate(scn)
-    if "Baseline 2" in schemes:
-        out["Baseline 2"] = decentralized_design(
-            scn, mode="fixed", mse=baseline2_mse, max_iter=admm_iter
-        )
+            out[name] = decentralized_design(
+                scn, mode="fixed", mse=baseline2_mse, max_iter=admm_iter
+            )
     return {name: out[name] for name in schemes}
 
 
