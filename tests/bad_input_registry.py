@@ -249,6 +249,9 @@ REGISTRY = {
     "convex.hermitian_residual": lambda r: call(M=hpd(r, 3)),
     "convex.require_dpp": lambda r: call(problem=_cp_problem()),
     "convex.solve": lambda r: call(problem=_cp_problem(), accept=("optimal",)),
+    "convex.solve_with_retries": lambda r: call(
+        problem=_cp_problem(), ladder=({}, {"max_iter": 50}), accept=("optimal",), report="last"
+    ),
     "results.as_history": lambda r: call(traces={"objective": [1.0, 2.0]}),
     "results.settle": lambda r: call(
         {"certificate": {"none": "None: nothing could be certified"}},

@@ -33,6 +33,7 @@ __all__ = [
     "hermitian_residual",
     "require_dpp",
     "solve",
+    "solve_with_retries",
 ]
 
 ACCEPTED = ("optimal",)
@@ -153,6 +154,65 @@ def solve(
         wall_time=wall,
         iterations=int(stats.num_iters) if stats and stats.num_iters is not None else -1,
     )
+
+
+def solve_with_retries(
+    problem: cp.Problem,
+    ladder: tuple[dict, ...] = ({},),
+    *,
+    accept: tuple[str, ...] = ACCEPTED,
+    stop_on_infeasible: bool = True,
+    report: str = "last",
+    **solver_options,
+) -> tuple[SolveInfo, int]:
+    """Solve with Clarabel, trying the settings of ``ladder`` in turn until one succeeds.
+
+    Interior-point solves of the book's subproblems occasionally stop short (Clarabel's
+    "insufficient progress" near an optimum); more regularisation or shorter steps usually let
+    them finish. This is the one retry ladder of the library: each rung's settings are merged
+    over ``solver_options`` and passed to :func:`solve`.
+
+    Parameters
+    ----------
+    problem : cvxpy.Problem
+    ladder : tuple of dict
+        Clarabel settings per attempt, the first one included (``{}`` = ``solver_options``
+        alone). At least one rung.
+    accept : tuple of str
+        Statuses that count as success (see :func:`solve`).
+    stop_on_infeasible : bool
+        If True, an infeasible outcome is reported as it is, without retrying.
+    report : {"last", "first"}
+        Which attempt's outcome to return when every rung fails.
+    **solver_options
+        Settings common to every rung.
+
+    Returns
+    -------
+    info : SolveInfo
+        The successful (or infeasible) attempt, else the first or last failed one.
+    retries : int
+        Retries made: the index in ``ladder`` of the successful attempt (0 when the first
+        rung succeeded), ``len(ladder) - 1`` when all failed.
+
+    Raises
+    ------
+    ValueError
+        If ``ladder`` is empty or holds a non-dict, or ``report`` is unknown.
+    """
+    if not isinstance(ladder, tuple | list) or not ladder:
+        raise ValueError("ladder must be a non-empty tuple of settings dicts")
+    if not all(isinstance(rung, dict) for rung in ladder):
+        raise ValueError("ladder must hold dicts of Clarabel settings")
+    if report not in ("last", "first"):
+        raise ValueError(f"report must be 'last' or 'first', got {report!r}")
+    first = info = None
+    for j, extra in enumerate(ladder):
+        info = solve(problem, accept=accept, **{**solver_options, **extra})
+        if info.ok or (stop_on_infeasible and info.infeasible):
+            return info, j
+        first = info if first is None else first
+    return (first if report == "first" else info), len(ladder) - 1
 
 
 def require_dpp(problem: cp.Problem) -> cp.Problem:
