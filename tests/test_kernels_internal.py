@@ -63,9 +63,12 @@ def test_retries_stop_at_first_success():
 
 
 def test_retries_climb_the_ladder_and_report_first_or_last():
-    # max_iter=1 cannot finish; the second rung can.
-    info, retries = convex.solve_with_retries(_problem(), ({"max_iter": 1}, {}))
+    # max_iter=1 cannot finish; the second rung can. Without warm_start=False, cvxpy hands
+    # the new settings to the cached Clarabel solver on top of the old ones (max_iter=1 stays).
+    info, retries = convex.solve_with_retries(_problem(), ({"max_iter": 1}, {}), warm_start=False)
     assert info.ok and retries == 1
+    info, retries = convex.solve_with_retries(_problem(), ({"max_iter": 1}, {}))
+    assert not info.ok and retries == 1
     bad = ({"max_iter": 1}, {"max_iter": 2})
     last, n = convex.solve_with_retries(_problem(), bad, report="last")
     first, _ = convex.solve_with_retries(_problem(), bad, report="first")

@@ -172,6 +172,10 @@ def solve_with_retries(
     them finish. This is the one retry ladder of the library: each rung's settings are merged
     over ``solver_options`` and passed to :func:`solve`.
 
+    Note that cvxpy (1.9) re-solves a compiled problem with its cached Clarabel solver, whose
+    settings persist: a rung's settings are applied on top of the previous rungs' (and stay for
+    later solves of the same problem) unless ``warm_start=False`` is among ``solver_options``.
+
     Parameters
     ----------
     problem : cvxpy.Problem
