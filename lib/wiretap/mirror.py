@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp, softmax
 
+from ._tree import tree_copy, tree_dist, tree_map
 from ._validation import as_array, check_choice, check_int, check_nonnegative, check_positive
 from .results import Certificate, IterativeResult, as_history, settle
-from .sca import _tree_copy, _tree_dist, _tree_map
 
 __all__ = [
     "MirrorProxResult",
@@ -415,8 +415,8 @@ def mirror_prox(
     if criterion == "auto":
         criterion = "gap" if gap is not None else "step"
     t0 = time.perf_counter()
-    z = _tree_copy(z0)
-    wsum = _tree_map(lambda a: np.zeros_like(np.asarray(a), dtype=np.result_type(a, float)), z)
+    z = tree_copy(z0)
+    wsum = tree_map(lambda a: np.zeros_like(np.asarray(a), dtype=np.result_type(a, float)), z)
     hist: dict[str, list] = {"residual": [], "step": []}
     if gap is not None:
         hist["gap"], hist["gap_iteration"] = [], []
@@ -436,13 +436,13 @@ def mirror_prox(
             t -= 1
             break
         z_new = prox(z, gw, step)
-        wsum = _tree_map(lambda s, a: s + a, wsum, w)
-        res, dz = _tree_dist(z, w), _tree_dist(z_new, z)
+        wsum = tree_map(lambda s, a: s + a, wsum, w)
+        res, dz = tree_dist(z, w), tree_dist(z_new, z)
         hist["residual"].append(res)
         hist["step"].append(dz)
         z = z_new
         if gap is not None and t % gap_every == 0:
-            gval = float(gap(_tree_map(lambda s, tt=t: s / tt, wsum)))
+            gval = float(gap(tree_map(lambda s, tt=t: s / tt, wsum)))
             hist["gap"].append(gval)
             hist["gap_iteration"].append(t)
         done = {
@@ -453,7 +453,7 @@ def mirror_prox(
         if done:
             status, message = "converged", ""
             break
-    avg = _tree_map(lambda s: s / t, wsum) if t else _tree_copy(z0)
+    avg = tree_map(lambda s: s / t, wsum) if t else tree_copy(z0)
     if gap is not None and t and (not hist["gap_iteration"] or hist["gap_iteration"][-1] != t):
         gval = float(gap(avg))
         hist["gap"].append(gval)
@@ -491,7 +491,7 @@ def _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol):
             detail="gap(average) of the ergodic average of the extrapolated points",
         )
     g = operator(z)
-    value = _tree_dist(z, prox(z, g, step)) if _all_finite(g) else np.nan
+    value = tree_dist(z, prox(z, g, step)) if _all_finite(g) else np.nan
     return Certificate(
         kind="fixed_point_residual",
         value=value,

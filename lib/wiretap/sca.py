@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._tree import is_array_tree, tree_dist
 from ._validation import as_array, check_choice, check_int, check_nonnegative, check_positive
 from .results import Certificate, IterativeResult, as_history, settle
 
@@ -78,54 +79,6 @@ class StepFailure(RuntimeError):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-# ---------------------------------------------------------------------------------------
-# iterates that are arrays or tuples/lists of arrays (shared with mirror, games, admm)
-
-
-def _tree_map(fn: Callable, *trees):
-    first = trees[0]
-    if isinstance(first, (tuple, list)):
-        return type(first)(_tree_map(fn, *parts) for parts in zip(*trees, strict=True))
-    return fn(*trees)
-
-
-def _tree_leaves(tree) -> list:
-    if isinstance(tree, (tuple, list)):
-        out = []
-        for part in tree:
-            out.extend(_tree_leaves(part))
-        return out
-    return [tree]
-
-
-def _tree_sqnorm(tree) -> float:
-    return float(sum(np.sum(np.abs(np.asarray(leaf)) ** 2) for leaf in _tree_leaves(tree)))
-
-
-def _tree_dist(a, b) -> float:
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return float(np.linalg.norm(a - b))
-    if isinstance(a, tuple) and all(isinstance(u, np.ndarray) for u in a + tuple(b)):
-        return float(np.sqrt(sum(np.linalg.norm(u - v) ** 2 for u, v in zip(a, b, strict=True))))
-    return float(np.sqrt(_tree_sqnorm(_tree_map(lambda u, v: np.asarray(u) - np.asarray(v), a, b))))
-
-
-def _tree_copy(tree):
-    return _tree_map(lambda leaf: np.array(leaf, copy=True), tree)
-
-
-def _is_array_tree(tree) -> bool:
-    try:
-        leaves = _tree_leaves(tree)
-    except TypeError:  # pragma: no cover - exotic containers
-        return False
-    return all(
-        isinstance(leaf, (np.ndarray, float, int, complex, np.number))
-        and not isinstance(leaf, bool)
-        for leaf in leaves
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -598,7 +551,7 @@ def sca(
     F = float(objective(x))
     if not np.isfinite(F):
         raise ValueError("objective(x0) must be finite (start from a feasible point)")
-    arrays = _is_array_tree(x0)
+    arrays = is_array_tree(x0)
     hist: dict[str, list] = {"objective": [F]}
     if arrays:
         hist["step"] = []
@@ -618,7 +571,7 @@ def sca(
             status, message = "solver_error", f"iteration {k}: objective is not finite"
             k -= 1
             break
-        dx = _tree_dist(x_new, x) if arrays else np.nan
+        dx = tree_dist(x_new, x) if arrays else np.nan
         worse = sign * (F - F_new)
         if worse > monotone_tol * max(1.0, abs(F)):
             nonmono.append(k)
