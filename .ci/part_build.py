@@ -78,6 +78,13 @@ def main(part: str, out_dir: str) -> int:
     drop_stale_cache(out)
     toc = out / "_toc.yml"
     write_toc(part, toc)
+    # execute the part's chapters two at a time into the part's execution cache first
+    pre = [
+        sys.executable, str(ROOT / ".ci" / "preexecute.py"), "--toc", str(toc),
+        "--cache", str(out / "_build" / ".jupyter_cache"),
+        "--jobs", os.environ.get("JOBS", "2"),
+    ]  # fmt: skip
+    subprocess.run(pre, cwd=ROOT, check=False)
     cmd = [
         str(Path(sys.executable).parent / "jupyter-book"),
         "build", ".", "--toc", str(toc), "--path-output", str(out), "-n", "--keep-going",
