@@ -23,7 +23,7 @@ def main(quick: bool) -> list[dict]:
     Ms = [3] if quick else [3, 6, 9]
     for M in Ms:
         scn = isac.paper_scenario(np.random.default_rng(0), n_bs=M, q1_std=0.5)
-        st = isac.initial_state(scn)[2]
+        st = isac.initial_state(scn).state
         isac.centralized_design(scn, init=st, max_iter=1)  # compile
         isac.decentralized_design(scn, init=st, max_iter=1)
         t_bcd = _one(lambda s=scn, i=st: isac.centralized_design(s, init=i, max_iter=1))
@@ -37,7 +37,7 @@ def main(quick: bool) -> list[dict]:
             )
         )
     scn = isac.paper_scenario(np.random.default_rng(0), q1_std=0.5)
-    st = isac.initial_state(scn)[2]
+    st = isac.initial_state(scn).state
     t_re = _one(lambda: isac.centralized_design(scn, init=st, max_iter=1, rebuild=True))
     t_c = _one(lambda: isac.centralized_design(scn, init=st, max_iter=1))
     rows.append(

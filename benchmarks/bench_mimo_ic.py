@@ -136,7 +136,7 @@ def main(quick: bool) -> list[dict]:
         prob, _ = _eve_only(form, view, X[0], aux, reward, scm)
         # the library's solve with its retry settings (accept_unknown, more regularization)
         return timed(
-            lambda: status.__setitem__(form, mic.robust._solve(prob, {}).status),
+            lambda: status.__setitem__(form, mic.robust.solve_robust(prob, {}).status),
             repeat=1,
             warmup=0,
         )

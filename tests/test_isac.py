@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wiretap import isac
+from wiretap import convex, isac
+from wiretap.isac import _bcd as BCD
+from wiretap.isac import _problems as PB
 from wiretap.isac import design as D
 
 
@@ -251,8 +253,8 @@ def test_s_procedure_lmi_matches_worst_case(rng):
 
 def test_block2_exact_equals_sdp(scn, init):
     r1 = np.sum(isac.csi_radius(scn, np.trace(scn.q1)) ** 2)
-    xe, _, _ = D._solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi)
-    xs, _, info = D._solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi, method="sdp")
+    xe, _, _ = BCD.solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi)
+    xs, _, info = BCD.solve_block2(scn, init.W, init.R, [r1, init.delta0], init.xi, method="sdp")
     assert info.ok
     assert np.allclose(xe, xs, rtol=1e-4, atol=1e-7)
 
@@ -361,7 +363,7 @@ def test_interference_has_no_cancellation(scn, rng):
     R = np.zeros((2, M, N, N), complex)
     h = scn.h[0, 0, 0]
     W[:, 0, 0] = 1e12 * np.outer(h, h.conj()) / np.vdot(h, h).real ** 2
-    Z = D._interference(scn, W, R)
+    Z = PB.interference(scn, W, R)
     # user (0, 0) sees only noise; the others see the strong beam's leakage plus noise
     assert np.allclose(Z[:, 0, 0], 1.0, rtol=0, atol=1e-12)
     leak = np.abs(scn.h[0, 1, 0].conj() @ h) ** 2 * 1e12 / np.vdot(h, h).real ** 2
@@ -417,16 +419,16 @@ def test_solver_failure_is_retried_then_reported(monkeypatch):
         ok = len(calls) > 1
         return SolveInfo("optimal" if ok else "solver_error", 1.0, ok, 0.0, 0.0, 1)
 
-    monkeypatch.setattr(D, "solve", flaky)
-    info, retries = D._solve(prob)
-    assert info.ok and retries == 1 and calls[1] == D._RETRY[0]
+    monkeypatch.setattr(convex, "solve", flaky)
+    info, retries = PB.solve_problem(prob)
+    assert info.ok and retries == 1 and calls[1] == PB.RETRY[0]
 
     def broken(problem, accept, **opts):
         return SolveInfo("solver_error", float("nan"), False, 0.0, 0.0, -1)
 
-    monkeypatch.setattr(D, "solve", broken)
-    info, retries = D._solve(prob)
-    assert not info.ok and retries == len(D._RETRY)
+    monkeypatch.setattr(convex, "solve", broken)
+    info, retries = PB.solve_problem(prob)
+    assert not info.ok and retries == len(PB.RETRY)
 
 
 def test_run_schemes_validation(scn):
@@ -536,7 +538,7 @@ def test_centralized_rule_met_but_recheck_fails_is_stalled(scn, init, monkeypatc
 
     def short(scn_, design, **kw):
         chk = real(scn_, design, **kw)
-        return D.DesignCheck(**{**chk.__dict__, "rate_margin": -1e-2})
+        return isac.DesignCheck(**{**chk.__dict__, "rate_margin": -1e-2})
 
     monkeypatch.setattr(D, "check_design", short)
     res = isac.centralized_design(scn, init=init)
@@ -602,7 +604,7 @@ def test_no_feasible_point_is_not_called_infeasible():
 
 def test_initialisation_honours_its_own_cap(scn):
     # issue 11: the initialisation ignored the caller's caps; now init_iter caps it
-    st = isac.initial_state(scn, max_iter=2)[2]
+    st = isac.initial_state(scn, max_iter=2).state
     assert st.iterations <= 2
     res = isac.centralized_design(scn, max_iter=1, init_iter=2)
     assert 1 <= res.init_iterations <= 2 and res.iterations == 1

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from wiretap import isac
+from wiretap.isac import design as D
 from wiretap.isac import experiments as E
 
 BUDGETS = [15.0, 20.0]
@@ -62,7 +63,7 @@ def test_budget_is_the_only_difference_between_the_scenarios(scn):
 def test_warm_start_begins_at_the_carried_design(scn, cold):
     """The warm-started run's first objective is the design's power, and BCD only descends."""
     big = _at(scn, 20.0)
-    st = E._design_state(big, cold[0].design)
+    st = D.design_state(big, cold[0].design)
     res = isac.centralized_design(big, init=st)
     obj = res.history["objective"]
     assert obj[0] == pytest.approx(cold[0].total_power, rel=1e-9)

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from wiretap import smallcell as sc
+from wiretap.smallcell import _mcp, _nash, _pricing
 from wiretap.smallcell import analysis as an
 from wiretap.smallcell import experiments as ex
+from wiretap.smallcell.core import stack
 from wiretap.smallcell.response import kkt_residual
 
 
@@ -624,14 +626,12 @@ def test_alg2_converged_implies_certificate():
 def test_forced_cap_and_stall_statuses(monkeypatch):
     """A cap gives "max_iter", a met rule with a failing certificate gives "stalled"; both
     with a message and never "converged"."""
-    from wiretap.smallcell import algorithms as al
-
     net = sc.generate_network(1, n_sbs=4)
     r = sc.priced_equilibrium(net, 0.0, max_iter=1)  # from zero, one sweep cannot settle
     assert r.status == "max_iter" and "max_iter" in r.message and not r.success
     # the stopping rule is met, but the certificate is demanded below what is reachable
-    monkeypatch.setattr(al, "_CERT_FACTOR", 1e-300)
-    monkeypatch.setattr(al, "_CERT_MIN", 1e-300)
+    monkeypatch.setattr(_nash, "CERT_FACTOR", 1e-300)
+    monkeypatch.setattr(_nash, "CERT_MIN", 1e-300)
     r = sc.priced_equilibrium(net, 0.0, tol=1e-10)
     assert r.status == "stalled" and "equilibrium residual" in r.message
     assert r.certificate is not None and not r.certificate.holds
@@ -639,13 +639,13 @@ def test_forced_cap_and_stall_statuses(monkeypatch):
     assert p.status == "stalled" and "certificate fails" in p.message
     monkeypatch.undo()
     # a best response that cannot be evaluated: the certificate is NaN, never "converged"
-    monkeypatch.setattr(al, "_eq_residual", lambda S, P, k: np.full(S.T, np.nan))
+    monkeypatch.setattr(_pricing, "eq_residual", lambda S, P, k: np.full(S.T, np.nan))
     r = sc.price_iteration(net)
     assert r.status == "stalled" and not r.certified
     # multi-MUE: a line search that may never fail stalls at once
     monkeypatch.undo()
-    monkeypatch.setattr(al, "_LS_MAX", 0)
-    monkeypatch.setattr(al, "_LS_FAILS", -1)
+    monkeypatch.setattr(_pricing, "LS_MAX", 0)
+    monkeypatch.setattr(_pricing, "LS_FAILS", -1)
     nets = _multi_mue_networks()
     res = [sc.price_iteration(n, max_iter=60) for n in nets[:6]]
     assert all(x.status != "converged" or x.certified for x in res)
@@ -699,14 +699,12 @@ def test_status_counts_and_paired_intervals():
 
 
 # ------------------------------------------------------------------ equilibria by Newton (VI)
-from wiretap.smallcell import equilibrium as eqm  # noqa: E402
-from wiretap.smallcell.core import stack  # noqa: E402
 
 
 @pytest.mark.parametrize("exact", [False, True])
 def test_vi_kkt_jacobian_matches_finite_differences(exact):
     net = sc.generate_network(np.random.default_rng(2021), n_sbs=4)
-    mcp = eqm._MCP(stack(net), exact=exact)
+    mcp = _mcp.MCP(stack(net), exact=exact)
     gen = np.random.default_rng(0)
     for zero_price in (True, False):
         z = gen.uniform(0.0, 0.3, (1, mcp.n))
@@ -727,7 +725,7 @@ def test_fischer_burmeister_is_zero_exactly_on_complementary_pairs():
     gen = np.random.default_rng(1)
     a, b = gen.normal(size=(2, 1, 3000))
     a[:, ::3], b[:, 1::3] = 0.0, 0.0
-    phi, da, db = eqm._fb(a, b)
+    phi, da, db = _mcp.fb(a, b)
     pair = (a >= 0) & (b >= 0) & (a * b == 0)
     assert np.all(np.abs(phi[pair]) <= 1e-12) and np.all(np.abs(phi[~pair]) > 1e-12)
     # an element of the generalized Jacobian: da, db in [-2, 0], not both 0
@@ -785,18 +783,18 @@ def test_utility_gap_is_the_largest_gain_of_a_deviation(rng):
     S = stack(net)
     P = res.p[None]
     kappa = res.kappa[None] + 1e12  # a price at which p is not an equilibrium
-    base = eqm._priced_utility(S, P, P, kappa)
-    gap = eqm._utility_gap(S, P, kappa)[0]
+    base = _nash.priced_utility(S, P, P, kappa)
+    gap = _nash.utility_gap(S, P, kappa)[0]
     assert gap > 1e-6
     for _ in range(200):  # no feasible deviation of one SBS gains more than the gap
         j = rng.integers(net.n_sbs)
         q = sc.initial_power(net, "random", rng)
         Q = P.copy()
         Q[0, j] = q[j]
-        gain = eqm._priced_utility(S, P, Q, kappa)[0, j] - base[0, j]
+        gain = _nash.priced_utility(S, P, Q, kappa)[0, j] - base[0, j]
         assert gain <= gap + 1e-12
     # and at the equilibrium price the gap vanishes
-    assert eqm._utility_gap(S, P, res.kappa[None])[0] <= 1e-12
+    assert _nash.utility_gap(S, P, res.kappa[None])[0] <= 1e-12
 
 
 def test_vi_equilibrium_statuses_and_validation():

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -168,18 +169,91 @@ def consensus_admm(
     >>> res.success, round(float(res.z[0]), 8), res.certificate.holds
     (True, 3.0, True)
     """
+    _check_callables(local_updates, project, objective, callback)
+    z, cfg = _settings(z0, rho, rho_growth, rho_max, tol, atol, max_iter, adapt)
+    rho = cfg.rho
+    layout = _Layout.build(selectors, len(local_updates), z, project is not None)
+    per_number = 2 if np.iscomplexobj(z) else 1
+    t0 = time.perf_counter()
+    if project is not None:
+        z = np.asarray(project(z))
+    xs = [layout.take(i, z).copy() for i in range(layout.N)]
+    us = [np.zeros_like(x) for x in xs]
+    hist: dict[str, list] = {"primal_residual": [], "dual_residual": [], "rho": [], "messages": []}
+    if objective is not None:
+        hist["objective"] = []
+    messages = 0
+    status, message = "max_iter", f"residuals above tolerance after max_iter={cfg.max_iter}"
+    cert = None
+    k = 0
+    for k in range(1, cfg.max_iter + 1):
+        try:
+            new_xs = _local_step(local_updates, layout, z, us, rho)
+        except StepFailure as exc:
+            status, message = exc.status, f"iteration {k}: {exc.message}"
+            k -= 1
+            break
+        xs = new_xs
+        z_prev = z
+        z, zs, us = _consensus_step(layout, xs, us, project)
+        messages += 2 * sum(layout.sizes) * per_number
+        res = _residuals(layout, xs, zs, us, z, z_prev, rho, cfg)
+        hist["primal_residual"].append(res.r)
+        hist["dual_residual"].append(res.s)
+        hist["rho"].append(rho)
+        hist["messages"].append(messages)
+        if objective is not None:
+            hist["objective"].append(float(objective(z)))
+        if callback is not None:
+            callback(k, z, tuple(xs), tuple(us), rho)
+        cert = res.certificate()
+        if res.r <= res.eps_pri and res.s <= res.eps_dual:
+            status = settle(True, cert)
+            message = "" if status == "converged" else f"iteration {k}: {cert.detail}"
+            break
+        us, rho = _update_penalty(us, rho, res, cfg)
+    return ConsensusResult(
+        z=z,
+        xs=tuple(xs),
+        us=tuple(us),
+        rho=rho,
+        messages=messages,
+        status=status,
+        iterations=k,
+        history=as_history(hist),
+        elapsed=time.perf_counter() - t0,
+        message=message,
+        certificate=cert,
+    )
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """Validated scalar settings of :func:`consensus_admm`."""
+
+    rho: float
+    rho_growth: float
+    rho_max: float
+    tol: float
+    atol: float
+    max_iter: int
+    adapt: str
+
+
+def _check_callables(local_updates, project, objective, callback) -> None:
     if (
         not isinstance(local_updates, Sequence)
         or not local_updates
         or not all(callable(f) for f in local_updates)
     ):
         raise ValueError("local_updates must be a non-empty sequence of callables")
-    if project is not None and not callable(project):
-        raise ValueError("project must be callable")
-    if objective is not None and not callable(objective):
-        raise ValueError("objective must be callable")
-    if callback is not None and not callable(callback):
-        raise ValueError("callback must be callable")
+    for name, f in (("project", project), ("objective", objective), ("callback", callback)):
+        if f is not None and not callable(f):
+            raise ValueError(f"{name} must be callable")
+
+
+def _settings(z0, rho, rho_growth, rho_max, tol, atol, max_iter, adapt):
+    """The validated initial ``z`` (a copy) and :class:`_Settings`."""
     arr = np.asarray(z0)
     z = as_array(z0, "z0", kind="complex" if np.iscomplexobj(arr) else "real").copy()
     rho = float(check_positive(rho, "rho"))
@@ -196,111 +270,113 @@ def consensus_admm(
     atol = tol if atol is None else float(check_positive(atol, "atol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     check_choice(adapt, "adapt", ("none", "balance"))
-    N = len(local_updates)
-    n = z.size
-    per_number = 2 if np.iscomplexobj(z) else 1
-    Es, Dinv = _selectors(selectors, N, z, project is not None)
-    sizes = [n] * N if Es is None else [E.shape[0] for E in Es]
+    return z, _Settings(rho, rho_growth, rho_max, tol, atol, max_iter, adapt)
 
-    def take(i, v):
-        return v if Es is None else Es[i] @ v
 
-    def gather(parts):
-        if Es is None:
-            return sum(parts) / N
-        return Dinv @ sum(E.conj().T @ q for E, q in zip(Es, parts, strict=True))
+@dataclass(frozen=True)
+class _Layout:
+    """Which entries of ``z`` each agent holds: all of them, or ``E_i z`` (general form)."""
 
-    t0 = time.perf_counter()
-    if project is not None:
-        z = np.asarray(project(z))
-    xs = [take(i, z).copy() for i in range(N)]
-    us = [np.zeros_like(x) for x in xs]
-    hist: dict[str, list] = {
-        "primal_residual": [],
-        "dual_residual": [],
-        "rho": [],
-        "messages": [],
-    }
-    if objective is not None:
-        hist["objective"] = []
-    messages = 0
-    status, message = "max_iter", f"residuals above tolerance after max_iter={max_iter}"
-    cert = None
-    k = 0
-    for k in range(1, max_iter + 1):
-        try:
-            new_xs = []
-            for i, upd in enumerate(local_updates):
-                xi = np.asarray(upd(take(i, z) - us[i], rho))
-                if xi.shape != us[i].shape:
-                    raise ValueError(
-                        f"local_updates[{i}] returned shape {xi.shape}, expected {us[i].shape}"
-                    )
-                if not np.iscomplexobj(z) and np.iscomplexobj(xi):
-                    raise ValueError(f"local_updates[{i}] returned complex values for a real z0")
-                if not np.all(np.isfinite(xi)):
-                    raise StepFailure("solver_error", f"local_updates[{i}] returned non-finite")
-                new_xs.append(xi)
-        except StepFailure as exc:
-            status, message = exc.status, f"iteration {k}: {exc.message}"
-            k -= 1
-            break
-        xs = new_xs
-        avg = gather([x + u for x, u in zip(xs, us, strict=True)])
-        z_prev = z
-        z = np.asarray(project(avg)) if project is not None else avg
-        zs = [take(i, z) for i in range(N)]
-        us = [u + x - zi for x, u, zi in zip(xs, us, zs, strict=True)]
-        messages += 2 * sum(sizes) * per_number
-        r = float(np.sqrt(sum(np.linalg.norm(x - zi) ** 2 for x, zi in zip(xs, zs, strict=True))))
-        s = float(rho * np.sqrt(sum(np.linalg.norm(take(i, z - z_prev)) ** 2 for i in range(N))))
-        xnorm = float(np.sqrt(sum(np.linalg.norm(x) ** 2 for x in xs)))
-        znorm = float(np.sqrt(sum(np.linalg.norm(zi) ** 2 for zi in zs)))
-        unorm = float(rho * np.sqrt(sum(np.linalg.norm(u) ** 2 for u in us)))
-        dim = np.sqrt(sum(sizes))
-        eps_pri = dim * atol + tol * max(xnorm, znorm)
-        eps_dual = dim * atol + tol * unorm
-        hist["primal_residual"].append(r)
-        hist["dual_residual"].append(s)
-        hist["rho"].append(rho)
-        hist["messages"].append(messages)
-        if objective is not None:
-            hist["objective"].append(float(objective(z)))
-        if callback is not None:
-            callback(k, z, tuple(xs), tuple(us), rho)
-        cert = Certificate(
+    N: int
+    Es: list | None
+    Dinv: np.ndarray | None
+    sizes: list[int]
+
+    @classmethod
+    def build(cls, selectors, N: int, z: np.ndarray, has_project: bool) -> _Layout:
+        Es, Dinv = _selectors(selectors, N, z, has_project)
+        sizes = [z.size] * N if Es is None else [E.shape[0] for E in Es]
+        return cls(N, Es, Dinv, sizes)
+
+    def take(self, i: int, v):
+        """Agent ``i``'s part of ``v``."""
+        return v if self.Es is None else self.Es[i] @ v
+
+    def gather(self, parts):
+        """The least-squares consensus of the agents' ``parts``."""
+        if self.Es is None:
+            return sum(parts) / self.N
+        return self.Dinv @ sum(E.conj().T @ q for E, q in zip(self.Es, parts, strict=True))
+
+
+def _local_step(local_updates, layout: _Layout, z, us, rho) -> list:
+    """The agents' ``x``-updates; checks shape, dtype and finiteness of each answer."""
+    new_xs = []
+    for i, upd in enumerate(local_updates):
+        xi = np.asarray(upd(layout.take(i, z) - us[i], rho))
+        if xi.shape != us[i].shape:
+            raise ValueError(
+                f"local_updates[{i}] returned shape {xi.shape}, expected {us[i].shape}"
+            )
+        if not np.iscomplexobj(z) and np.iscomplexobj(xi):
+            raise ValueError(f"local_updates[{i}] returned complex values for a real z0")
+        if not np.all(np.isfinite(xi)):
+            raise StepFailure("solver_error", f"local_updates[{i}] returned non-finite")
+        new_xs.append(xi)
+    return new_xs
+
+
+class _Consensus(NamedTuple):
+    """After the fusion step: ``z``, each agent's part ``E_i z``, and the scaled duals."""
+
+    z: np.ndarray
+    zs: list
+    us: list
+
+
+def _consensus_step(layout: _Layout, xs, us, project) -> _Consensus:
+    """The fusion centre's ``z``-update and the dual update."""
+    avg = layout.gather([x + u for x, u in zip(xs, us, strict=True)])
+    z = np.asarray(project(avg)) if project is not None else avg
+    zs = [layout.take(i, z) for i in range(layout.N)]
+    us = [u + x - zi for x, u, zi in zip(xs, us, zs, strict=True)]
+    return _Consensus(z, zs, us)
+
+
+class _Residuals(NamedTuple):
+    """Primal and dual residuals and their thresholds (Boyd et al. eq. (3.12))."""
+
+    r: float
+    s: float
+    eps_pri: float
+    eps_dual: float
+
+    def certificate(self) -> Certificate:
+        r, s, eps_pri, eps_dual = self
+        return Certificate(
             kind="admm_residuals",
             value=max(r / eps_pri, s / eps_dual),
             tolerance=1.0,
             detail=f"max(r / eps_pri, s / eps_dual) with r={r:.3e}, eps_pri={eps_pri:.3e}, "
             f"s={s:.3e}, eps_dual={eps_dual:.3e} (Boyd et al. eq. (3.12))",
         )
-        if r <= eps_pri and s <= eps_dual:
-            status = settle(True, cert)
-            message = "" if status == "converged" else f"iteration {k}: {cert.detail}"
-            break
-        # penalty update; the scaled duals must be rescaled to keep rho * u unchanged
-        if adapt == "balance":
-            new_rho = rho * 2 if r > 10 * s else rho / 2 if s > 10 * r else rho
-            new_rho = min(new_rho, rho_max)
-        else:
-            new_rho = min(rho * rho_growth, rho_max)
-        if new_rho != rho:
-            us = [u * (rho / new_rho) for u in us]
-            rho = new_rho
-    return ConsensusResult(
-        z=z,
-        xs=tuple(xs),
-        us=tuple(us),
-        rho=rho,
-        messages=messages,
-        status=status,
-        iterations=k,
-        history=as_history(hist),
-        elapsed=time.perf_counter() - t0,
-        message=message,
-        certificate=cert,
-    )
+
+
+def _residuals(layout: _Layout, xs, zs, us, z, z_prev, rho, cfg: _Settings) -> _Residuals:
+    take, N = layout.take, layout.N
+    r = float(np.sqrt(sum(np.linalg.norm(x - zi) ** 2 for x, zi in zip(xs, zs, strict=True))))
+    s = float(rho * np.sqrt(sum(np.linalg.norm(take(i, z - z_prev)) ** 2 for i in range(N))))
+    xnorm = float(np.sqrt(sum(np.linalg.norm(x) ** 2 for x in xs)))
+    znorm = float(np.sqrt(sum(np.linalg.norm(zi) ** 2 for zi in zs)))
+    unorm = float(rho * np.sqrt(sum(np.linalg.norm(u) ** 2 for u in us)))
+    dim = np.sqrt(sum(layout.sizes))
+    eps_pri = dim * cfg.atol + cfg.tol * max(xnorm, znorm)
+    eps_dual = dim * cfg.atol + cfg.tol * unorm
+    return _Residuals(r, s, eps_pri, eps_dual)
+
+
+def _update_penalty(us, rho: float, res: _Residuals, cfg: _Settings):
+    """Next penalty; the scaled duals are rescaled to keep ``rho * u`` unchanged."""
+    r, s = res.r, res.s
+    if cfg.adapt == "balance":
+        new_rho = rho * 2 if r > 10 * s else rho / 2 if s > 10 * r else rho
+        new_rho = min(new_rho, cfg.rho_max)
+    else:
+        new_rho = min(rho * cfg.rho_growth, cfg.rho_max)
+    if new_rho != rho:
+        us = [u * (rho / new_rho) for u in us]
+        rho = new_rho
+    return us, rho
 
 
 def _selectors(selectors, N: int, z: np.ndarray, has_project: bool):

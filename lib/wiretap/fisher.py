@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._matrices import hermitian_pd
 from ._validation import as_array, check_choice, check_int, check_positive
 
 __all__ = [
@@ -50,13 +51,7 @@ def _cov(cov, n: int, name: str = "cov", match: str = "dmu") -> np.ndarray:
         return float(check_positive(cov, name)) * np.eye(n)
     kind = "complex" if np.iscomplexobj(arr) else "real"
     C = as_array(cov, name, shape=(n, n), kind=kind, match=f"the rows of {match}")
-    scale = max(1.0, float(np.linalg.norm(C)))
-    if np.linalg.norm(C - C.conj().T) > 1e-10 * scale:
-        raise ValueError(f"{name} must be Hermitian (symmetric)")
-    C = (C + C.conj().T) / 2
-    if np.linalg.eigvalsh(C)[0] <= 0:
-        raise ValueError(f"{name} must be positive definite")
-    return C
+    return hermitian_pd(C, name)
 
 
 def _sym_real(J: np.ndarray) -> np.ndarray:

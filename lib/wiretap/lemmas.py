@@ -35,9 +35,21 @@ from collections.abc import Sequence
 
 import cvxpy as cp
 import numpy as np
-import scipy.optimize as sopt
 
-from ._validation import as_array, as_generator, check_int, check_nonnegative, check_positive
+from ._matrices import (
+    as_2d,
+    bmat,
+    ctrans,
+    herm_block,
+    hermitian_matrix,
+    is_cvx,
+    numeric,
+    real_scalar,
+    same_square,
+    shape_of,
+)
+from ._trust_region import trust_region_point
+from ._validation import as_generator, check_int, check_nonnegative, check_positive
 
 __all__ = [
     "ball_lmi",
@@ -51,92 +63,6 @@ __all__ = [
     "sign_definiteness_lmi",
     "worst_case_sign_definiteness",
 ]
-
-_HERM_RTOL = 1e-9
-
-
-# ----------------------------------------------------------------------------- helpers
-def _is_cvx(x) -> bool:
-    return isinstance(x, cp.Expression)
-
-
-def _num(x, name: str, *, ndim=None) -> np.ndarray:
-    """A numeric array, complex only if the input is complex."""
-    arr = np.asarray(x)
-    kind = "complex" if np.iscomplexobj(arr) else "real"
-    return as_array(x, name, ndim=ndim, kind=kind)
-
-
-def _shape(x) -> tuple[int, ...]:
-    return tuple(x.shape) if _is_cvx(x) else np.shape(x)
-
-
-def _as_2d(x, name: str, *, vector_as_column: bool = True):
-    """Numpy or cvxpy value as a 2-D block: scalars to (1, 1), vectors to columns."""
-    if _is_cvx(x):
-        if x.ndim == 0:
-            return cp.reshape(x, (1, 1), order="F")
-        if x.ndim == 1:
-            n = x.shape[0]
-            shape = (n, 1) if vector_as_column else (1, n)
-            return cp.reshape(x, shape, order="F")
-        if x.ndim != 2:
-            raise ValueError(f"{name} must have at most 2 dimensions, got shape {x.shape}")
-        return x
-    arr = _num(x, name, ndim=(0, 1, 2))
-    if arr.ndim == 0:
-        return arr.reshape(1, 1)
-    if arr.ndim == 1:
-        return arr.reshape(-1, 1) if vector_as_column else arr.reshape(1, -1)
-    return arr
-
-
-def _ctrans(x):
-    """Conjugate transpose of a 2-D numpy array or cvxpy expression."""
-    return x.H if _is_cvx(x) else x.conj().T
-
-
-def _herm_block(x, name: str):
-    """A diagonal block, checked (numpy) or made (cvxpy) Hermitian."""
-    if x.shape[0] != x.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {x.shape}")
-    if _is_cvx(x):
-        if x.is_hermitian():
-            return x
-        return (x + x.H) / 2
-    scale = max(1.0, float(np.abs(x).max(initial=0.0)))
-    if np.abs(x - x.conj().T).max(initial=0.0) > _HERM_RTOL * scale:
-        raise ValueError(f"{name} must be Hermitian (||{name} - {name}^H||_max too large)")
-    return (x + x.conj().T) / 2
-
-
-def _scalar(x, name: str, *, nonneg: bool = False):
-    """A real scalar: a float (checked) or a scalar cvxpy expression (returned as is)."""
-    if _is_cvx(x):
-        if x.size != 1:
-            raise ValueError(f"{name} must be a scalar, got shape {x.shape}")
-        if not x.is_real():
-            raise ValueError(f"{name} must be real-valued")
-        return x if x.ndim == 0 else cp.reshape(x, (), order="F")
-    if isinstance(x, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a real number, got {x!r}")
-    arr = as_array(x, name)
-    if arr.size != 1:
-        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    val = float(arr.reshape(()))
-    if nonneg and val < 0:
-        raise ValueError(f"{name} must be >= 0, got {val!r}")
-    return val
-
-
-def _eye(n: int) -> np.ndarray:
-    return np.eye(n)
-
-
-def _bmat(blocks):
-    if any(_is_cvx(b) for row in blocks for b in row):
-        return cp.bmat([list(row) for row in blocks])
-    return np.block([list(row) for row in blocks])
 
 
 # ----------------------------------------------------------------------------- builders
@@ -170,14 +96,14 @@ def hermitian_block(A, B, C):
     >>> M.shape, bool(np.allclose(M, M.conj().T))
     ((3, 3), True)
     """
-    A2 = _herm_block(_as_2d(A, "A"), "A")
-    C2 = _herm_block(_as_2d(C, "C"), "C")
+    A2 = herm_block(as_2d(A, "A"), "A")
+    C2 = herm_block(as_2d(C, "C"), "C")
     n, m = A2.shape[0], C2.shape[0]
     # a vector B is a column when C is 1 x 1, else a row (when A is 1 x 1)
-    B2 = _as_2d(B, "B", vector_as_column=not (len(_shape(B)) == 1 and n == 1 and m > 1))
+    B2 = as_2d(B, "B", vector_as_column=not (len(shape_of(B)) == 1 and n == 1 and m > 1))
     if tuple(B2.shape) != (n, m):
         raise ValueError(f"B must have shape ({n}, {m}) to fit A and C, got {tuple(B2.shape)}")
-    return _bmat([[A2, B2], [_ctrans(B2), C2]])
+    return bmat([[A2, B2], [ctrans(B2), C2]])
 
 
 def schur_complement(M, k: int, *, generalized: bool = False) -> np.ndarray:
@@ -209,7 +135,7 @@ def schur_complement(M, k: int, *, generalized: bool = False) -> np.ndarray:
     >>> float(schur_complement(M, 1)[0, 0])
     2.5
     """
-    Mm = _num(M, "M", ndim=2)
+    Mm = numeric(M, "M", ndim=2)
     n = Mm.shape[0]
     if n < 2:
         raise ValueError(f"M must be at least 2 x 2 to have a Schur complement, got {Mm.shape}")
@@ -253,29 +179,13 @@ def quadratic_block(A, b, c):
     >>> bool(np.isclose(z @ F @ z, x @ x + 2 * x[0] - 1))
     True
     """
-    bb = _as_2d(b, "b")
+    bb = as_2d(b, "b")
     if bb.shape[1] != 1:
-        raise ValueError(f"b must be a vector, got shape {tuple(_shape(b))}")
-    n = tuple(_shape(A))[:1]
+        raise ValueError(f"b must be a vector, got shape {tuple(shape_of(b))}")
+    n = tuple(shape_of(A))[:1]
     if n and bb.shape[0] != n[0]:
-        raise ValueError(f"b must have length {n[0]} to match A, got shape {tuple(_shape(b))}")
-    return hermitian_block(A, bb, _scalar(c, "c"))
-
-
-def _same_square(F0, F1, names=("F0", "F1")) -> None:
-    s0, s1 = tuple(_shape(F0)), tuple(_shape(F1))
-    if len(s0) != 2 or s0[0] != s0[1]:
-        raise ValueError(f"{names[0]} must be a square matrix, got shape {s0}")
-    if s1 != s0:
-        raise ValueError(f"{names[1]} must have the shape of {names[0]} {s0}, got {s1}")
-
-
-def _hermitian_matrix(F, name: str):
-    if _is_cvx(F):
-        if F.ndim != 2:
-            raise ValueError(f"{name} must be a square matrix, got shape {F.shape}")
-        return _herm_block(F, name)
-    return _herm_block(_num(F, name, ndim=2), name)
+        raise ValueError(f"b must have length {n[0]} to match A, got shape {tuple(shape_of(b))}")
+    return hermitian_block(A, bb, real_scalar(c, "c"))
 
 
 def s_lemma_lmi(F0, F1, lam):
@@ -348,12 +258,12 @@ def _s_procedure(F0, Fs, lams, *, lemma: bool):
         raise ValueError(f"lams must hold one multiplier per constraint ({len(Fs)})")
     if len(Fs) == 0:
         raise ValueError("Fs must hold at least one constraint")
-    out = _hermitian_matrix(F0, "F0")
+    out = hermitian_matrix(F0, "F0")
     for i, (F, lam) in enumerate(zip(Fs, lams, strict=True)):
         name = "F1" if lemma else f"Fs[{i}]"
-        _same_square(F0, F, ("F0", name))
-        Fi = _hermitian_matrix(F, name)
-        lam_i = _scalar(lam, "lam" if lemma else f"lams[{i}]", nonneg=True)
+        same_square(F0, F, ("F0", name))
+        Fi = hermitian_matrix(F, name)
+        lam_i = real_scalar(lam, "lam" if lemma else f"lams[{i}]", nonneg=True)
         out = out - lam_i * Fi
     return out
 
@@ -397,12 +307,12 @@ def ball_lmi(A, b, c, radius, lam, *, squared: bool = False):
     >>> bool(np.linalg.eigvalsh(M).min() >= -1e-12)
     True
     """
-    A2 = _as_2d(A, "A")
+    A2 = as_2d(A, "A")
     n = A2.shape[0]
-    r = _scalar(radius, "radius", nonneg=True)
-    r2 = r if squared else (r**2 if not _is_cvx(r) else cp.square(r))
-    lam_s = _scalar(lam, "lam", nonneg=True)
-    return quadratic_block(A2 + lam_s * _eye(n), b, _scalar(c, "c") - lam_s * r2)
+    r = real_scalar(radius, "radius", nonneg=True)
+    r2 = r if squared else (r**2 if not is_cvx(r) else cp.square(r))
+    lam_s = real_scalar(lam, "lam", nonneg=True)
+    return quadratic_block(A2 + lam_s * np.eye(n), b, real_scalar(c, "c") - lam_s * r2)
 
 
 def norm_bound_lmi(x, t, *, squared: bool = False):
@@ -430,14 +340,14 @@ def norm_bound_lmi(x, t, *, squared: bool = False):
     >>> bool(np.linalg.eigvalsh(M).min() >= -1e-12)
     True
     """
-    xx = _as_2d(x, "x")
+    xx = as_2d(x, "x")
     if xx.shape[1] != 1:
-        raise ValueError(f"x must be a vector, got shape {tuple(_shape(x))}")
+        raise ValueError(f"x must be a vector, got shape {tuple(shape_of(x))}")
     n = xx.shape[0]
-    ts = _scalar(t, "t")
+    ts = real_scalar(t, "t")
     if squared:
-        return hermitian_block(ts, _ctrans(xx), _eye(n))
-    return hermitian_block(ts * _eye(n), xx, ts)
+        return hermitian_block(ts, ctrans(xx), np.eye(n))
+    return hermitian_block(ts * np.eye(n), xx, ts)
 
 
 def sign_definiteness_lmi(A, P, Q, rho, lam):
@@ -474,22 +384,22 @@ def sign_definiteness_lmi(A, P, Q, rho, lam):
     >>> bool(np.linalg.eigvalsh(M).min() >= -1e-12)
     True
     """
-    A2 = _as_2d(A, "A")
+    A2 = as_2d(A, "A")
     n = A2.shape[0]
-    P2 = _as_2d(P, "P", vector_as_column=False)
+    P2 = as_2d(P, "P", vector_as_column=False)
     if P2.shape[1] != n:
         raise ValueError(f"P must have {n} columns to match A, got shape {tuple(P2.shape)}")
-    if _is_cvx(Q):
+    if is_cvx(Q):
         raise ValueError("Q must be numeric (lam Q^H Q would not be affine)")
-    Q2 = _as_2d(Q, "Q", vector_as_column=False)
+    Q2 = as_2d(Q, "Q", vector_as_column=False)
     if Q2.shape[1] != n:
         raise ValueError(f"Q must have {n} columns to match A, got shape {Q2.shape}")
     m = P2.shape[0]
-    r = _scalar(rho, "rho", nonneg=True)
-    lam_s = _scalar(lam, "lam", nonneg=True)
+    r = real_scalar(rho, "rho", nonneg=True)
+    lam_s = real_scalar(lam, "lam", nonneg=True)
     QhQ = Q2.conj().T @ Q2
     QhQ = (QhQ + QhQ.conj().T) / 2
-    return hermitian_block(A2 - lam_s * QhQ, -r * _ctrans(P2), lam_s * _eye(m))
+    return hermitian_block(A2 - lam_s * QhQ, -r * ctrans(P2), lam_s * np.eye(m))
 
 
 # ----------------------------------------------------------------------------- references
@@ -531,16 +441,16 @@ def min_quadratic_on_ball(A, b, c, radius) -> tuple[float, np.ndarray]:
     >>> round(val, 12), round(float(np.linalg.norm(x)), 12)
     (-4.0, 2.0)
     """
-    Am = _herm_block(_num(A, "A", ndim=2), "A")
+    Am = herm_block(numeric(A, "A", ndim=2), "A")
     n = Am.shape[0]
-    bv = _num(b, "b", ndim=(1, 2))
+    bv = numeric(b, "b", ndim=(1, 2))
     if bv.ndim == 2:
         if bv.shape[1] != 1:
             raise ValueError(f"b must be a vector, got shape {bv.shape}")
         bv = bv[:, 0]
     if bv.shape != (n,):
         raise ValueError(f"b must have length {n} to match A, got shape {bv.shape}")
-    cc = _scalar(c, "c")
+    cc = real_scalar(c, "c")
     r = float(check_nonnegative(radius, "radius"))
     is_complex = np.iscomplexobj(Am) or np.iscomplexobj(bv)
 
@@ -550,59 +460,7 @@ def min_quadratic_on_ball(A, b, c, radius) -> tuple[float, np.ndarray]:
     if r == 0.0:
         x0 = np.zeros(n, dtype=complex if is_complex else float)
         return f(x0), x0
-    d, V = np.linalg.eigh(Am)  # ascending
-    beta = V.conj().T @ bv
-    scale = max(1.0, float(np.abs(d).max()), float(np.linalg.norm(bv)) / r)
-    d_min = float(d[0])
-    bottom = d <= d_min + 1e-12 * scale
-    # Interior solution: A positive definite and the Newton point inside the ball.
-    if d_min > 1e-12 * scale:
-        x = -V @ (beta / d)
-        if np.linalg.norm(x) <= r:
-            return f(x), _real_if(x, is_complex)
-
-    def norm2(t):  # ||x||^2 as a function of t = mu + d_min >= 0, bottom space excluded
-        return float(np.sum(np.abs(beta[~bottom]) ** 2 / (d[~bottom] - d_min + t) ** 2))
-
-    beta_bottom = float(np.linalg.norm(beta[bottom]))
-    hard_tol = 1e-10 * max(1.0, float(np.linalg.norm(bv)))
-    mu_floor = max(0.0, -d_min)
-    if beta_bottom <= hard_tol and d_min <= 1e-12 * scale and norm2(mu_floor + d_min) <= r**2:
-        # Hard case: mu = -d_min, x = x_p + tau z with z in the bottom eigenspace.
-        t = mu_floor + d_min
-        coef = np.zeros(n, dtype=complex)
-        coef[~bottom] = -beta[~bottom] / (d[~bottom] - d_min + t)
-        tau = np.sqrt(max(r**2 - norm2(t), 0.0))
-        j = int(np.flatnonzero(bottom)[0])
-        # phase of the step: do not increase the (tiny) linear term
-        phase = -beta[j] / abs(beta[j]) if abs(beta[j]) > 0 else 1.0
-        coef[j] = tau * phase
-        x = V @ coef
-        return f(x), _real_if(x, is_complex)
-
-    # Boundary solution: root of phi(t) = ||x(t)||^2 - r^2 with t = mu + d_min > 0.
-    def phi(t):
-        return float(np.sum(np.abs(beta) ** 2 / (d - d_min + t) ** 2)) - r**2
-
-    t_lo_min = mu_floor + d_min  # mu >= 0 and mu >= -d_min
-    t_hi = t_lo_min + 2 * np.linalg.norm(bv) / r + 1e-300  # phi(t_hi) < 0
-    t_lo = max(t_lo_min, 0.0)
-    if t_lo == 0.0 or phi(t_lo) <= 0.0:
-        t_lo = t_hi
-        for _ in range(2000):
-            t_lo = t_lo / 2
-            if phi(t_lo) > 0.0:
-                break
-        else:  # pragma: no cover - excluded by the hard-case branch
-            raise RuntimeError("trust-region bracket not found")
-    if phi(t_hi) > 0.0:  # pragma: no cover - excluded by construction of t_hi
-        raise RuntimeError("trust-region bracket not found")
-    t = sopt.brentq(phi, t_lo, t_hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-    coef = -beta / (d - d_min + t)
-    x = V @ coef
-    nx = np.linalg.norm(x)
-    if nx > 0:
-        x = x * (r / nx)  # remove the last ulp of radial error
+    x = trust_region_point(Am, bv, r)
     return f(x), _real_if(x, is_complex)
 
 
@@ -666,10 +524,10 @@ def worst_case_sign_definiteness(
     >>> round(val, 9)
     0.0
     """
-    Am = _herm_block(_num(A, "A", ndim=2), "A").astype(complex)
+    Am = herm_block(numeric(A, "A", ndim=2), "A").astype(complex)
     n = Am.shape[0]
-    Pm = _num(P, "P", ndim=2).astype(complex)
-    Qm = _num(Q, "Q", ndim=2).astype(complex)
+    Pm = numeric(P, "P", ndim=2).astype(complex)
+    Qm = numeric(Q, "Q", ndim=2).astype(complex)
     if Pm.shape[1] != n:
         raise ValueError(f"P must have {n} columns to match A, got shape {Pm.shape}")
     if Qm.shape[1] != n:

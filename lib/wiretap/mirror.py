@@ -28,11 +28,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.special import logsumexp, softmax
+from scipy.special import softmax
 
+from ._bregman import kl_prox_log_checked, kl_step
 from ._tree import tree_copy, tree_dist, tree_map
 from ._validation import as_array, check_choice, check_int, check_nonnegative, check_positive
 from .results import Certificate, IterativeResult, as_history, settle
@@ -118,20 +119,7 @@ def kl_prox_log(logx, g, step) -> np.ndarray:
     >>> bool(np.isclose(out[1], 0.0)), bool(out[0] < -999)
     (True, True)
     """
-    return _kl_prox_log(logx, g, step, "logx")
-
-
-def _kl_prox_log(logx, g, step, name: str) -> np.ndarray:
-    """:func:`kl_prox_log` with ``name`` for ``logx`` in error messages."""
-    lx = as_array(logx, name, ndim=1, finite=False)
-    if np.any(np.isnan(lx)) or np.any(lx == np.inf):
-        raise ValueError(f"{name} must not contain NaN or +inf")
-    if np.all(lx == -np.inf):
-        raise ValueError(f"{name} must have at least one finite entry")
-    g = as_array(g, "g", shape=lx.shape, match=name)
-    step = float(check_positive(step, "step"))
-    a = lx - step * g
-    return a - logsumexp(a)
+    return kl_prox_log_checked(logx, g, step, "logx")
 
 
 def kl_prox(x, g, step) -> np.ndarray:
@@ -415,6 +403,63 @@ def mirror_prox(
     if criterion == "auto":
         criterion = "gap" if gap is not None else "step"
     t0 = time.perf_counter()
+    cfg = _MirrorSettings(step, max_iter, tol, criterion, gap_every)
+    run = _mirror_iterate(operator, prox, z0, gap, cfg)
+    z, wsum, t, hist, status, message, gval = run
+    avg = tree_map(lambda s: s / t, wsum) if t else tree_copy(z0)
+    if gap is not None and t and (not hist["gap_iteration"] or hist["gap_iteration"][-1] != t):
+        gval = float(gap(avg))
+        hist["gap"].append(gval)
+        hist["gap_iteration"].append(t)
+    cert = None
+    if status != "solver_error":
+        cert = _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol)
+    if status == "converged":
+        status = settle(True, cert)
+        if status != "converged":
+            message = (
+                f"stopping rule ({criterion} <= {tol:.3e}) met at iteration {t} but the "
+                f"certificate fails: {cert.kind} {cert.value:.3e} > {cert.tolerance:.3e}"
+            )
+    return MirrorProxResult(
+        average=avg,
+        last=z,
+        gap=gval,
+        status=status,
+        iterations=t,
+        history=as_history(hist),
+        elapsed=time.perf_counter() - t0,
+        message=message,
+        certificate=cert,
+    )
+
+
+class _MirrorRun(NamedTuple):
+    """Where the iterations of :func:`mirror_prox` stopped."""
+
+    z: Any
+    wsum: Any
+    t: int
+    hist: dict
+    status: str
+    message: str
+    gval: float
+
+
+@dataclass(frozen=True)
+class _MirrorSettings:
+    """Checked settings of :func:`mirror_prox` (``criterion`` resolved from ``"auto"``)."""
+
+    step: float
+    max_iter: int
+    tol: float
+    criterion: str
+    gap_every: int
+
+
+def _mirror_iterate(operator, prox, z0, gap, cfg: _MirrorSettings) -> _MirrorRun:
+    """The iterations of :func:`mirror_prox`."""
+    step, max_iter, tol, gap_every = cfg.step, cfg.max_iter, cfg.tol, cfg.gap_every
     z = tree_copy(z0)
     wsum = tree_map(lambda a: np.zeros_like(np.asarray(a), dtype=np.result_type(a, float)), z)
     hist: dict[str, list] = {"residual": [], "step": []}
@@ -449,36 +494,11 @@ def mirror_prox(
             "gap": gap is not None and t % gap_every == 0 and gval <= tol,
             "step": dz <= tol,
             "residual": res <= tol,
-        }[criterion]
+        }[cfg.criterion]
         if done:
             status, message = "converged", ""
             break
-    avg = tree_map(lambda s: s / t, wsum) if t else tree_copy(z0)
-    if gap is not None and t and (not hist["gap_iteration"] or hist["gap_iteration"][-1] != t):
-        gval = float(gap(avg))
-        hist["gap"].append(gval)
-        hist["gap_iteration"].append(t)
-    cert = None
-    if status != "solver_error":
-        cert = _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol)
-    if status == "converged":
-        status = settle(True, cert)
-        if status != "converged":
-            message = (
-                f"stopping rule ({criterion} <= {tol:.3e}) met at iteration {t} but the "
-                f"certificate fails: {cert.kind} {cert.value:.3e} > {cert.tolerance:.3e}"
-            )
-    return MirrorProxResult(
-        average=avg,
-        last=z,
-        gap=gval,
-        status=status,
-        iterations=t,
-        history=as_history(hist),
-        elapsed=time.perf_counter() - t0,
-        message=message,
-        certificate=cert,
-    )
+    return _MirrorRun(z, wsum, t, hist, status, message, gval)
 
 
 def _mirror_certificate(operator, prox, z, step, gap, gval, t, tol, cert_tol):
@@ -504,15 +524,6 @@ def _all_finite(tree) -> bool:
     if isinstance(tree, (tuple, list)):
         return all(_all_finite(part) for part in tree)
     return bool(np.isfinite(tree).all())
-
-
-def _kl_step(x: np.ndarray, g: np.ndarray, step: float) -> np.ndarray:
-    """:func:`kl_prox` without argument checks, for inner loops (same log-sum-exp shift)."""
-    with np.errstate(divide="ignore"):
-        a = np.log(x) - step * g
-    a -= a.max()
-    e = np.exp(a)
-    return e / e.sum()
 
 
 # ---------------------------------------------------------------------------------------
@@ -584,6 +595,6 @@ def matrix_game(A) -> tuple[Callable, Callable, Callable, tuple[np.ndarray, np.n
         return float(np.max(A.T @ x) - np.min(A @ y))
 
     def prox(z, g, step):
-        return (_kl_step(z[0], g[0], step), _kl_step(z[1], g[1], step))
+        return (kl_step(z[0], g[0], step), kl_step(z[1], g[1], step))
 
     return operator, prox, gap, (np.full(n, 1.0 / n), np.full(m, 1.0 / m))

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.optimize as sopt
 
+from ._linalg import herm
 from ._validation import as_array, as_generator, check_int, check_positive
 from .results import Certificate, IterativeResult, as_history, settle
 
@@ -72,10 +73,6 @@ def _link(H, V) -> tuple[np.ndarray, np.ndarray]:
     return Hm, Vm
 
 
-def _herm(M: np.ndarray) -> np.ndarray:
-    return (M + M.conj().T) / 2
-
-
 # ----------------------------------------------------------------------------- identities
 def mmse_receiver(H, V, noise_cov) -> np.ndarray:
     """Linear MMSE receiver ``U = (H V V^H H^H + R)^{-1} H V``.
@@ -108,7 +105,7 @@ def mmse_receiver(H, V, noise_cov) -> np.ndarray:
     Hm, Vm = _link(H, V)
     R = _noise(noise_cov, Hm.shape[0])
     HV = Hm @ Vm
-    return np.linalg.solve(_herm(HV @ HV.conj().T + R), HV)
+    return np.linalg.solve(herm(HV @ HV.conj().T + R), HV)
 
 
 def mse_matrix(H, V, U, noise_cov) -> np.ndarray:
@@ -145,7 +142,7 @@ def mse_matrix(H, V, U, noise_cov) -> np.ndarray:
     Um = as_array(U, "U", shape=(m, d), kind="complex", match="H @ V")
     R = _noise(noise_cov, m)
     D = np.eye(d) - Um.conj().T @ Hm @ Vm
-    return _herm(D @ D.conj().T + Um.conj().T @ R @ Um)
+    return herm(D @ D.conj().T + Um.conj().T @ R @ Um)
 
 
 def mmse_matrix(H, V, noise_cov) -> np.ndarray:
@@ -172,7 +169,7 @@ def mmse_matrix(H, V, noise_cov) -> np.ndarray:
     L = np.linalg.cholesky(R)
     G = sla.solve_triangular(L, Hm @ Vm, lower=True)  # L^{-1} H V
     d = Vm.shape[1]
-    return _herm(np.linalg.inv(_herm(np.eye(d) + G.conj().T @ G)))
+    return herm(np.linalg.inv(herm(np.eye(d) + G.conj().T @ G)))
 
 
 def logdet_variational(E, S) -> float:
@@ -210,8 +207,8 @@ def logdet_variational(E, S) -> float:
     Sm = as_array(S, "S", shape=(d, d), kind="complex", match="E")
     _check_hermitian(Em, "E")
     _check_hermitian(Sm, "S")
-    sign, logdet = np.linalg.slogdet(_herm(Sm))
-    if sign.real <= 0 or np.linalg.eigvalsh(_herm(Sm)).min() <= 0:
+    sign, logdet = np.linalg.slogdet(herm(Sm))
+    if sign.real <= 0 or np.linalg.eigvalsh(herm(Sm)).min() <= 0:
         raise ValueError("S must be positive definite")
     return float(logdet - np.real(np.trace(Sm @ Em)) + d)
 
@@ -258,8 +255,8 @@ def _ic_rates(H: np.ndarray, V: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
                 HV = H[i, j] @ V[j]
                 C += HV @ HV.conj().T
         S = H[i, i] @ V[i]
-        _, ld_all = np.linalg.slogdet(_herm(C + S @ S.conj().T))
-        _, ld_int = np.linalg.slogdet(_herm(C))
+        _, ld_all = np.linalg.slogdet(herm(C + S @ S.conj().T))
+        _, ld_int = np.linalg.slogdet(herm(C))
         out[i] = ld_all.real - ld_int.real
     return out
 
@@ -270,7 +267,7 @@ def _power_scaled_solve(J: np.ndarray, B: np.ndarray, power: float) -> np.ndarra
     ``J`` is Hermitian PSD. With ``mu = 0`` and a singular ``J`` the minimum-norm solution
     (pseudo-inverse) is used when ``B`` lies in the range of ``J``.
     """
-    lam, D = np.linalg.eigh(_herm(J))
+    lam, D = np.linalg.eigh(herm(J))
     lam = np.maximum(lam, 0.0)
     G = D.conj().T @ B
     g = np.sum(np.abs(G) ** 2, axis=1)
@@ -375,29 +372,102 @@ def wmmse_sum_rate(
     ('stationarity', True)
     """
     t0 = time.perf_counter()
-    Hm = as_array(H, "H", ndim=4, kind="complex")
-    K, K2, n_r, n_t = Hm.shape
-    if K2 != K or K < 1:
-        raise ValueError(f"H must have shape (K, K, n_r, n_t), got {Hm.shape}")
-    P = np.broadcast_to(check_positive(power, "power"), (K,)).astype(float)
-    s2 = np.broadcast_to(check_positive(noise, "noise"), (K,)).astype(float)
-    d = check_int(streams, "streams", minimum=1, maximum=min(n_r, n_t))
-    a = np.ones(K) if weights is None else check_positive(weights, "weights")
-    a = np.broadcast_to(a, (K,)).astype(float)
-    tol = float(check_positive(tol, "tol"))
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    cert_tol = float(check_positive(cert_tol, "cert_tol"))
-    if V0 is None:
-        gen = as_generator(rng)
-        V = gen.standard_normal((K, n_t, d)) + 1j * gen.standard_normal((K, n_t, d))
-        V *= np.sqrt(P / np.sum(np.abs(V) ** 2, axis=(1, 2)))[:, None, None]
-    else:
+    ic = _WmmseProblem.check(H, power, noise, streams, weights, tol, max_iter, cert_tol)
+    V = ic.initial_precoders(rng, V0)
+    rates = _ic_rates(ic.H, V, ic.s2)
+    trace = {"sum_rate": [float(ic.a @ rates)]}
+    status, it = "max_iter", 0
+    for it in range(1, ic.max_iter + 1):  # noqa: B007 - it is read after the loop
+        U, W = ic.receivers(V)
+        V = ic.precoders(U, W)
+        rates = _ic_rates(ic.H, V, ic.s2)
+        trace["sum_rate"].append(float(ic.a @ rates))
+        prev, cur = trace["sum_rate"][-2], trace["sum_rate"][-1]
+        if abs(cur - prev) <= ic.tol * max(1.0, abs(cur)):
+            status = "converged"
+            break
+    U, W = ic.receivers(V)
+    value = _stationarity(ic.H, V, ic.s2, ic.a, ic.P)
+    value = value / max(1.0, abs(float(ic.a @ rates)))
+    cert = Certificate(
+        kind="stationarity",
+        value=value if np.isfinite(value) else np.nan,
+        tolerance=ic.cert_tol,
+        detail="Frank-Wolfe gap of the weighted sum rate over the power balls, "
+        "relative to max(1, sum rate)",
+    )
+    message = f"sum rate still changing after max_iter={ic.max_iter} iterations"
+    if status == "converged":
+        status = settle(True, cert)
+        message = (
+            ""
+            if status == "converged"
+            else f"sum rate stopped improving at iteration {it} but the relative Frank-Wolfe "
+            f"gap is {value:.3e} > cert_tol={ic.cert_tol:.3e}"
+        )
+    return WmmseResult(
+        V=V,
+        U=U,
+        W=W,
+        rates=rates,
+        sum_rate=float(ic.a @ rates),
+        status=status,
+        iterations=it,
+        history=as_history(trace),
+        elapsed=time.perf_counter() - t0,
+        message=message,
+        certificate=cert,
+    )
+
+
+@dataclass(frozen=True)
+class _WmmseProblem:
+    """Validated data and settings of :func:`wmmse_sum_rate`, with its two block updates."""
+
+    H: np.ndarray  # (K, K, n_r, n_t)
+    P: np.ndarray  # power budgets, (K,)
+    s2: np.ndarray  # noise powers, (K,)
+    a: np.ndarray  # rate weights, (K,)
+    d: int
+    tol: float
+    max_iter: int
+    cert_tol: float
+
+    @classmethod
+    def check(cls, H, power, noise, streams, weights, tol, max_iter, cert_tol) -> _WmmseProblem:
+        Hm = as_array(H, "H", ndim=4, kind="complex")
+        K, K2, n_r, n_t = Hm.shape
+        if K2 != K or K < 1:
+            raise ValueError(f"H must have shape (K, K, n_r, n_t), got {Hm.shape}")
+        P = np.broadcast_to(check_positive(power, "power"), (K,)).astype(float)
+        s2 = np.broadcast_to(check_positive(noise, "noise"), (K,)).astype(float)
+        d = check_int(streams, "streams", minimum=1, maximum=min(n_r, n_t))
+        a = np.ones(K) if weights is None else check_positive(weights, "weights")
+        a = np.broadcast_to(a, (K,)).astype(float)
+        tol = float(check_positive(tol, "tol"))
+        max_iter = check_int(max_iter, "max_iter", minimum=1)
+        cert_tol = float(check_positive(cert_tol, "cert_tol"))
+        return cls(Hm, P, s2, a, d, tol, max_iter, cert_tol)
+
+    def initial_precoders(self, rng, V0) -> np.ndarray:
+        """``V0`` checked against the budgets, else random precoders at full power."""
+        K, _, _, n_t = self.H.shape
+        P, d = self.P, self.d
+        if V0 is None:
+            gen = as_generator(rng)
+            V = gen.standard_normal((K, n_t, d)) + 1j * gen.standard_normal((K, n_t, d))
+            V *= np.sqrt(P / np.sum(np.abs(V) ** 2, axis=(1, 2)))[:, None, None]
+            return V
         V = as_array(V0, "V0", shape=(K, n_t, d), kind="complex").copy()
         used = np.sum(np.abs(V) ** 2, axis=(1, 2))
         if np.any(used > P * (1 + 1e-9)):
             raise ValueError("V0 must meet the power budgets tr(V_k V_k^H) <= P_k")
+        return V
 
-    def receivers(V):
+    def receivers(self, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """MMSE receivers ``U_k`` and weights ``W_k = E_k^{-1}`` for the precoders ``V``."""
+        Hm, s2, d = self.H, self.s2, self.d
+        K, _, n_r, _ = Hm.shape
         U = np.empty((K, n_r, d), dtype=complex)
         W = np.empty((K, d, d), dtype=complex)
         for k in range(K):
@@ -406,63 +476,24 @@ def wmmse_sum_rate(
                 HV = Hm[k, j] @ V[j]
                 C += HV @ HV.conj().T
             S = Hm[k, k] @ V[k]
-            U[k] = np.linalg.solve(_herm(C), S)
-            E = _herm(np.eye(d) - U[k].conj().T @ S)
-            W[k] = _herm(np.linalg.inv(E))
+            U[k] = np.linalg.solve(herm(C), S)
+            E = herm(np.eye(d) - U[k].conj().T @ S)
+            W[k] = herm(np.linalg.inv(E))
         return U, W
 
-    rates = _ic_rates(Hm, V, s2)
-    trace = {"sum_rate": [float(a @ rates)]}
-    status, it = "max_iter", 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - it is read after the loop
-        U, W = receivers(V)
-        V_new = np.empty_like(V)
+    def precoders(self, U: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """The precoder update: each ``V_k`` solves its weighted MMSE problem on its budget."""
+        Hm, a = self.H, self.a
+        K, _, _, n_t = Hm.shape
+        V_new = np.empty((K, n_t, self.d), dtype=complex)
         for k in range(K):
             J = np.zeros((n_t, n_t), dtype=complex)
             for j in range(K):
                 T = Hm[j, k].conj().T @ U[j]
                 J += a[j] * T @ W[j] @ T.conj().T
             B = a[k] * Hm[k, k].conj().T @ U[k] @ W[k]
-            V_new[k] = _power_scaled_solve(J, B, P[k])
-        V = V_new
-        rates = _ic_rates(Hm, V, s2)
-        trace["sum_rate"].append(float(a @ rates))
-        prev, cur = trace["sum_rate"][-2], trace["sum_rate"][-1]
-        if abs(cur - prev) <= tol * max(1.0, abs(cur)):
-            status = "converged"
-            break
-    U, W = receivers(V)
-    value = _stationarity(Hm, V, s2, a, P)
-    value = value / max(1.0, abs(float(a @ rates)))
-    cert = Certificate(
-        kind="stationarity",
-        value=value if np.isfinite(value) else np.nan,
-        tolerance=cert_tol,
-        detail="Frank-Wolfe gap of the weighted sum rate over the power balls, "
-        "relative to max(1, sum rate)",
-    )
-    message = f"sum rate still changing after max_iter={max_iter} iterations"
-    if status == "converged":
-        status = settle(True, cert)
-        message = (
-            ""
-            if status == "converged"
-            else f"sum rate stopped improving at iteration {it} but the relative Frank-Wolfe "
-            f"gap is {value:.3e} > cert_tol={cert_tol:.3e}"
-        )
-    return WmmseResult(
-        V=V,
-        U=U,
-        W=W,
-        rates=rates,
-        sum_rate=float(a @ rates),
-        status=status,
-        iterations=it,
-        history=as_history(trace),
-        elapsed=time.perf_counter() - t0,
-        message=message,
-        certificate=cert,
-    )
+            V_new[k] = _power_scaled_solve(J, B, self.P[k])
+        return V_new
 
 
 def _sum_rate_gradient(H: np.ndarray, V: np.ndarray, s2: np.ndarray, a: np.ndarray):
@@ -473,8 +504,8 @@ def _sum_rate_gradient(H: np.ndarray, V: np.ndarray, s2: np.ndarray, a: np.ndarr
         HV = [H[k, j] @ V[j] for j in range(K)]
         T = s2[k] * np.eye(n_r, dtype=complex) + sum(X @ X.conj().T for X in HV)
         C = T - HV[k] @ HV[k].conj().T
-        Tinv = np.linalg.inv(_herm(T))
-        Cinv = np.linalg.inv(_herm(C))
+        Tinv = np.linalg.inv(herm(T))
+        Cinv = np.linalg.inv(herm(C))
         for m in range(K):
             M = Tinv if m == k else Tinv - Cinv
             G[m] += 2 * a[k] * H[k, m].conj().T @ (M @ HV[m])

@@ -7,14 +7,22 @@ Clarabel occasionally stops with ``InsufficientProgress`` on nearly degenerate i
 (for example IRS reflections whose SNR is 1e-3 next to direct SNRs of 1e3); cvxpy reports
 that as a solver error. The same problem then solves with a shorter maximal interior-point
 step or a larger static regularization. We retry with those settings before reporting a
-``solver_error``; the number of retries is recorded by the callers.
+``solver_error``; the number of retries is recorded by the callers. (This is deliberately not
+:func:`wiretap.convex.solve_with_retries`, which retries after any unaccepted status, e.g.
+``optimal_inaccurate`` under ``sco(accept_inaccurate=False)``: switching would change which
+solves are repeated, hence the recorded numbers.)
+
+:func:`sca_verdict` turns the model gap of a successive-approximation run (direct
+transmission, the IRS scheme) into its certificate, status and message.
 """
 
 from __future__ import annotations
 
 import cvxpy as cp
+import numpy as np
 
 from .. import convex
+from ..results import Certificate, settle
 
 RETRY_SETTINGS: tuple[dict, ...] = (
     {"max_step_fraction": 0.9},
@@ -29,7 +37,7 @@ is 3 to 4 times faster (measured at N = K = 100: SCO subproblem 0.05 s instead o
 multicast SOCP 0.03 s instead of 0.14 s, on the shared 2-core machine)."""
 
 
-def solve(problem: cp.Problem, accept: tuple[str, ...]) -> tuple[convex.SolveInfo, int]:
+def solve_with_retry(problem: cp.Problem, accept: tuple[str, ...]) -> tuple[convex.SolveInfo, int]:
     """Solve with default settings, then with :data:`RETRY_SETTINGS` on a solver error.
 
     Returns
@@ -50,3 +58,26 @@ def solve(problem: cp.Problem, accept: tuple[str, ...]) -> tuple[convex.SolveInf
         retries += 1
         info = convex.solve(problem, accept=accept, warm_start=False, **{**SOLVER_SETTINGS, **opts})
     return info, retries
+
+
+def sca_verdict(
+    gap: float, gap_tol: float, detail: str, *, rule_met: bool, message: str, label: str
+) -> tuple[Certificate, str, str]:
+    """Certificate, status and message of an SCA run from its relative model gap.
+
+    The certificate (kind ``"stationarity"``) is ``max(gap, 0)`` (``nan`` when the gap is not
+    finite) against ``gap_tol``; the status settles the stopping rule against it, and a
+    status other than ``"converged"`` appends ``"relative <label> gap ..."`` to ``message``.
+    """
+    cert = Certificate(
+        kind="stationarity",
+        value=max(gap, 0.0) if np.isfinite(gap) else float("nan"),
+        tolerance=gap_tol,
+        detail=detail,
+    )
+    status = settle(rule_met, cert, otherwise="max_iter")
+    if status != "converged":
+        message = (message + "; " if message else "") + (
+            f"relative {label} gap {cert.value:.2e} (tolerance {gap_tol:g})"
+        )
+    return cert, status, message

@@ -35,7 +35,9 @@ __all__ = [
 _GL_NODES = 24
 
 
-def _check_geometry(geometry) -> Geometry:
+def check_geometry(geometry) -> Geometry:
+    """Return ``geometry`` after checking that it is a :class:`Geometry` (internal helper
+    shared with :mod:`~wiretap.aauc.experiments`; not in ``__all__``)."""
     if not isinstance(geometry, Geometry):
         raise ValueError(f"geometry must be a Geometry, got {type(geometry).__name__}")
     return geometry
@@ -70,7 +72,7 @@ def eve_distance_profile(geometry: Geometry, rho, *, elevation: float = 0.0) -> 
     ndarray, shape (M, K-1)
         ``d_{E,k}(rho_m)`` in metres.
     """
-    _check_geometry(geometry)
+    check_geometry(geometry)
     r = check_nonnegative(np.atleast_1d(rho), "rho")
     beta = _elevation(elevation)
     a, b, c = _quadratic_coeffs(geometry, beta)
@@ -164,7 +166,7 @@ def angular_matrix(
     >>> bool(J[0] > 3 * J[1])   # user 1 is closer to the attacked segment
     True
     """
-    _check_geometry(geometry)
+    check_geometry(geometry)
     al = float(check_positive(alpha, "alpha"))
     rho0 = float(check_positive(ref_gain, "ref_gain"))
     beta = _elevation(elevation)
@@ -281,7 +283,7 @@ def average_secrecy_rate(
     ----------
     Paper eqs. (8)-(10).
     """
-    _check_geometry(geometry)
+    check_geometry(geometry)
     m = geometry.n_users - 1
     R = check_nonnegative(np.atleast_1d(rate), "rate")
     W = as_array(w, "w", kind="complex")

@@ -21,9 +21,10 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
+from .._cache import CompiledCache
 from .._validation import as_array, check_int, check_positive
-from ..results import Certificate, IterativeResult, as_history, settle
-from . import _solve
+from ..results import IterativeResult, as_history
+from ._solve import sca_verdict, solve_with_retry
 from .model import Scenario
 
 __all__ = [
@@ -35,7 +36,8 @@ __all__ = [
     "irs_secrecy_rate",
 ]
 
-_CACHE: dict[tuple[int, int], tuple] = {}
+_CACHE = CompiledCache(maxsize=16)
+"""Compiled multicast SOCPs, keyed by ``(N, K)``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,18 +70,33 @@ def _check_scenario(scenario) -> Scenario:
     return scenario
 
 
-def _multicast_problem(n: int, k: int):
-    key = (n, k)
-    if key not in _CACHE:
-        v = cp.Variable(n, complex=True)
+class _MulticastSOCP:
+    """One step of the multicast SCA as a compiled DPP problem (one per size).
+
+    ``max t`` s.t. ``t <= 2 Re(C v) + b`` and ``||v||^2 <= p``, where ``C`` and ``b`` hold
+    the linearization of ``|g_k^H v|^2`` at the current ``v``.
+    """
+
+    def __init__(self, n: int, k: int):
+        self.v = cp.Variable(n, complex=True)
         t = cp.Variable()
-        C = cp.Parameter((k, n), complex=True)
-        b = cp.Parameter(k)
-        p = cp.Parameter(nonneg=True)
-        prob = cp.Problem(cp.Maximize(t), [t <= 2 * cp.real(C @ v) + b, cp.sum_squares(v) <= p])
-        convex.require_dpp(prob)
-        _CACHE[key] = (prob, v, C, b, p)
-    return _CACHE[key]
+        self.C = cp.Parameter((k, n), complex=True)
+        self.b = cp.Parameter(k)
+        self.p = cp.Parameter(nonneg=True)
+        self.problem = cp.Problem(
+            cp.Maximize(t),
+            [t <= 2 * cp.real(self.C @ self.v) + self.b, cp.sum_squares(self.v) <= self.p],
+        )
+        convex.require_dpp(self.problem)
+
+    def set(self, G: np.ndarray, v: np.ndarray) -> None:
+        """Linearize ``|g_k^H v|^2`` (the columns of ``G``) at ``v``."""
+        u0 = G.conj().T @ v
+        self.C.value = np.conj(u0)[:, None] * G.conj().T
+        self.b.value = -(np.abs(u0) ** 2)
+
+    def solve(self) -> convex.SolveInfo:
+        return solve_with_retry(self.problem, ("optimal", "optimal_inaccurate"))[0]
 
 
 def direct_multicast(
@@ -126,25 +143,23 @@ def direct_multicast(
         M = (G / np.linalg.norm(G, axis=0)) @ (G / np.linalg.norm(G, axis=0)).conj().T
         v = np.linalg.eigh(M)[1][:, -1]
     v = v * np.sqrt(p.p_max) / np.linalg.norm(v)
-    prob, var, C, b, pw = _multicast_problem(n, k)
-    pw.value = p.p_max
+    socp = _CACHE.get((n, k), lambda: _MulticastSOCP(n, k))
+    socp.p.value = p.p_max
     snr = [float(np.min(np.abs(G.conj().T @ v) ** 2))]
     vs = [v]
     status, message, it, rule_met = "max_iter", "", 0, False
 
     def model(v):
-        u0 = G.conj().T @ v
-        C.value = np.conj(u0)[:, None] * G.conj().T
-        b.value = -(np.abs(u0) ** 2)
-        return _solve.solve(prob, ("optimal", "optimal_inaccurate"))[0]
+        socp.set(G, v)
+        return socp.solve()
 
     for it in range(1, max_iter + 1):
         info = model(v)
-        if not info.ok or var.value is None:
+        if not info.ok or socp.v.value is None:
             status, message = "solver_error", f"SCA step {it}: status {info.status}"
             it -= 1
             break
-        v_new = var.value
+        v_new = socp.v.value
         nv = np.linalg.norm(v_new)
         if nv**2 > p.p_max:
             v_new = v_new * np.sqrt(p.p_max) / nv
@@ -163,18 +178,15 @@ def direct_multicast(
     if status != "solver_error":
         info = model(v)
         gap = (info.value - snr[-1]) / max(snr[-1], 1e-300) if info.ok else float("nan")
-        cert = Certificate(
-            kind="stationarity",
-            value=max(gap, 0.0) if np.isfinite(gap) else float("nan"),
-            tolerance=gap_tol,
-            detail="SCA model gap at the returned v (SOCP value minus smallest SNR), "
+        cert, status, message = sca_verdict(
+            gap,
+            gap_tol,
+            "SCA model gap at the returned v (SOCP value minus smallest SNR), "
             "relative to the smallest SNR",
+            rule_met=rule_met,
+            message=message,
+            label="model",
         )
-        status = settle(rule_met, cert, otherwise="max_iter")
-        if status != "converged":
-            message = (message + "; " if message else "") + (
-                f"relative model gap {cert.value:.2e} (tolerance {gap_tol:g})"
-            )
     return DirectResult(
         v=v,
         snr=snr[-1],

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cvxpy as cp
 import numpy as np
 
 from .. import convex
+from .._cache import CompiledCache
 from .._validation import as_array, check_int, check_positive
-from ..results import Certificate, IterativeResult, as_history, settle
-from . import _solve
+from ..results import IterativeResult, as_history
+from ._solve import sca_verdict, solve_with_retry
 from .angular import angular_matrix
 from .large import equal_snr_beamformer
 from .model import Scenario, null_space
@@ -39,7 +41,8 @@ from .problem import AAUCProblem
 __all__ = ["IRSProblem", "IRSResult", "irs_sco"]
 
 _LN2 = np.log(2.0)
-_CACHE: dict[tuple[int, int], tuple] = {}
+_CACHE = CompiledCache(maxsize=16)
+"""Compiled Q2 subproblems, keyed by ``(n, K - 1)``."""
 
 
 @dataclass(frozen=True)
@@ -126,15 +129,18 @@ class IRSResult(IterativeResult):
     objective: float
 
 
-def _irs_subproblem(n: int, m: int):
-    """One compiled DPP problem per size. The reflections enter as ``c~ = s c_hat`` with a
-    scale ``s`` of the order of ``|a_k^H y|`` (a Parameter), so that the variables and the
-    reflection constraints are O(1): the reflected SNR is typically many orders of
-    magnitude below the direct ones, which otherwise leaves Clarabel badly scaled."""
-    key = (n, m)
-    if key not in _CACHE:
-        y = cp.Variable(n, complex=True)
-        c = cp.Variable(m, complex=True)
+class _IRSSubproblem:
+    """One SCO step of Q2 as a compiled DPP problem (one per size).
+
+    The reflections enter as ``c~ = s c_hat`` with a scale ``s`` of the order of
+    ``|a_k^H y|`` (a Parameter), so that the variables and the reflection constraints are
+    O(1): the reflected SNR is typically many orders of magnitude below the direct ones,
+    which otherwise leaves Clarabel badly scaled.
+    """
+
+    def __init__(self, n: int, m: int):
+        self.y = cp.Variable(n, complex=True)
+        self.c = cp.Variable(m, complex=True)
         tau = cp.Variable()
         C = cp.Parameter((m, n), complex=True)
         b = cp.Parameter(m)
@@ -145,6 +151,7 @@ def _irs_subproblem(n: int, m: int):
         q = cp.Parameter(m, nonneg=True)
         e0 = cp.Parameter()
         p = cp.Parameter(nonneg=True)
+        y, c = self.y, self.c
         cons = [
             tau <= b + 2 * cp.real(C @ y),  # 1 + |a_k^H y|^2 linearized from below
             tau <= bK + 2 * cp.real(d @ c),
@@ -152,11 +159,42 @@ def _irs_subproblem(n: int, m: int):
             cp.sum_squares(y) <= p,
         ]
         obj = cp.log(tau) / _LN2 - cp.sum_squares(cp.multiply(q, c)) + e0
-        prob = cp.Problem(cp.Maximize(obj), cons)
-        convex.require_dpp(prob)
-        params = {"C": C, "b": b, "Cs": Cs, "bs": bs, "d": d, "bK": bK, "q": q, "e0": e0, "p": p}
-        _CACHE[key] = (prob, y, c, params)
-    return _CACHE[key]
+        self.problem = cp.Problem(cp.Maximize(obj), cons)
+        convex.require_dpp(self.problem)
+        self.params = {
+            "C": C,
+            "b": b,
+            "Cs": Cs,
+            "bs": bs,
+            "d": d,
+            "bK": bK,
+            "q": q,
+            "e0": e0,
+            "p": p,
+        }
+
+    def set(self, pb: IRSProblem, y, c) -> float:
+        """Set the parameters at ``(y, c)``; return the scale ``s``."""
+        par = self.params
+        a0 = pb.A.conj().T @ y
+        s0 = np.vdot(pb.h, c)
+        l0 = float(np.sum(pb.j * np.abs(c) ** 2))
+        sc2 = max(float(np.max(np.abs(a0) ** 2)), 1e-300)  # s^2
+        sc = np.sqrt(sc2)
+        C = np.conj(a0)[:, None] * pb.A.conj().T
+        par["C"].value = C
+        par["b"].value = 1.0 - np.abs(a0) ** 2
+        par["Cs"].value = C / sc2
+        par["bs"].value = -(np.abs(a0) ** 2) / sc2
+        par["d"].value = np.conj(s0) * np.conj(pb.h) * sc
+        par["bK"].value = float(1.0 - abs(s0) ** 2)
+        par["q"].value = np.sqrt(pb.j / (_LN2 * (1.0 + l0))) * sc
+        par["e0"].value = float(l0 / (_LN2 * (1.0 + l0)) - np.log2(1.0 + l0))
+        par["p"].value = pb.p_max
+        return sc
+
+    def solve(self) -> tuple[convex.SolveInfo, int]:
+        return solve_with_retry(self.problem, ("optimal", "optimal_inaccurate"))
 
 
 def irs_sco(
@@ -219,64 +257,89 @@ def irs_sco(
     gap_tol = float(check_positive(gap_tol, "gap_tol"))
     t0 = time.perf_counter()
     pb = problem.reduced() if reduce else problem
+    y, c = _irs_start(problem, pb, v0, u0)
+    sub = _CACHE.get((pb.A.shape[0], pb.m), lambda: _IRSSubproblem(pb.A.shape[0], pb.m))
+    run = _irs_iterate(sub, pb, y, c, max_iter, tol)
+    y, c, message, retries = run.y, run.c, run.message, run.retries
+    status, cert = run.status, None
+    if status != "solver_error":
+        gap, n_retry = _irs_gap(sub, pb, y, c)
+        retries += n_retry
+        cert, status, message = sca_verdict(
+            gap,
+            gap_tol,
+            "surrogate gap of Q2 at the returned point (subproblem value minus "
+            "objective), relative to max(1, |objective|)",
+            rule_met=run.rule_met,
+            message=message,
+            label="surrogate",
+        )
+    gv = pb.A.conj().T @ y
+    u = np.divide(c, gv, out=np.zeros_like(c), where=np.abs(gv) > 0)
+    u = u / np.maximum(np.abs(u), 1.0)
+    return IRSResult(
+        v=pb.basis @ y,
+        u=u,
+        c=c,
+        objective=pb.objective(y, c),
+        status=status,
+        iterations=run.iterations,
+        history=as_history({"objective": run.objective, "v": run.v, "c": run.c_history}),
+        elapsed=time.perf_counter() - t0,
+        message=message + (f" ({retries} solver retries)" if retries else ""),
+        certificate=cert,
+    )
+
+
+def _irs_start(problem: IRSProblem, pb: IRSProblem, v0, u0) -> tuple[np.ndarray, np.ndarray]:
+    """Starting ``(y, c~)`` of :func:`irs_sco` in the coordinates of ``pb``."""
     if v0 is None and u0 is None:
         helper = AAUCProblem(A=pb.A, h=pb.h, j=pb.j, p_max=pb.p_max, basis=pb.basis)
         y = equal_snr_beamformer(helper, pb.p_max)
-        c = np.abs(pb.A.conj().T @ y) * np.exp(1j * np.angle(pb.h))
-    elif v0 is None or u0 is None:
+        return y, np.abs(pb.A.conj().T @ y) * np.exp(1j * np.angle(pb.h))
+    if v0 is None or u0 is None:
         raise ValueError("give both v0 and u0, or neither")
-    else:
-        v_start = as_array(v0, "v0", shape=(problem.basis.shape[0],), kind="complex")
-        u_start = as_array(u0, "u0", shape=(pb.m,), kind="complex")
-        if np.any(np.abs(u_start) > 1 + 1e-12):
-            raise ValueError("u0 must satisfy |u0_k| <= 1")
-        y = pb.basis.conj().T @ v_start
-        ny = np.linalg.norm(y)
-        if ny**2 > pb.p_max:
-            y = y * np.sqrt(pb.p_max) / ny
-        c = (pb.A.conj().T @ y) * u_start
-    prob, yv, cv, par = _irs_subproblem(pb.A.shape[0], pb.m)
+    v_start = as_array(v0, "v0", shape=(problem.basis.shape[0],), kind="complex")
+    u_start = as_array(u0, "u0", shape=(pb.m,), kind="complex")
+    if np.any(np.abs(u_start) > 1 + 1e-12):
+        raise ValueError("u0 must satisfy |u0_k| <= 1")
+    y = pb.basis.conj().T @ v_start
+    ny = np.linalg.norm(y)
+    if ny**2 > pb.p_max:
+        y = y * np.sqrt(pb.p_max) / ny
+    return y, (pb.A.conj().T @ y) * u_start
+
+
+class _IRSRun(NamedTuple):
+    """Where the SCO iterations of :func:`irs_sco` stopped, and their history."""
+
+    y: np.ndarray
+    c: np.ndarray
+    status: str
+    message: str
+    iterations: int
+    rule_met: bool
+    retries: int
+    objective: list
+    v: list
+    c_history: list
+
+
+def _irs_iterate(sub: _IRSSubproblem, pb: IRSProblem, y, c, max_iter: int, tol: float) -> _IRSRun:
+    """SCO iterations of Q2 from ``(y, c)``; the objective never decreases."""
     hist = [pb.objective(y, c)]
     vs, cs = [pb.basis @ y], [c]
     retries = 0
     status, message, it, rule_met = "max_iter", "", 0, False
-
-    def load(y, c):
-        """Set the subproblem's parameters at ``(y, c)``; return the scale ``s``."""
-        a0 = pb.A.conj().T @ y
-        s0 = np.vdot(pb.h, c)
-        l0 = float(np.sum(pb.j * np.abs(c) ** 2))
-        sc2 = max(float(np.max(np.abs(a0) ** 2)), 1e-300)  # s^2
-        sc = np.sqrt(sc2)
-        C = np.conj(a0)[:, None] * pb.A.conj().T
-        par["C"].value = C
-        par["b"].value = 1.0 - np.abs(a0) ** 2
-        par["Cs"].value = C / sc2
-        par["bs"].value = -(np.abs(a0) ** 2) / sc2
-        par["d"].value = np.conj(s0) * np.conj(pb.h) * sc
-        par["bK"].value = float(1.0 - abs(s0) ** 2)
-        par["q"].value = np.sqrt(pb.j / (_LN2 * (1.0 + l0))) * sc
-        par["e0"].value = float(l0 / (_LN2 * (1.0 + l0)) - np.log2(1.0 + l0))
-        par["p"].value = pb.p_max
-        return sc
-
     for it in range(1, max_iter + 1):
-        sc = load(y, c)
-        info, n_retry = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
+        sc = sub.set(pb, y, c)
+        info, n_retry = sub.solve()
         retries += n_retry
-        if not info.ok or yv.value is None:
+        if not info.ok or sub.y.value is None:
             status, message = "solver_error", f"Q2 step {it}: status {info.status}"
             it -= 1
             break
-        y_new, c_new = yv.value, cv.value * sc
-        ny = np.linalg.norm(y_new)
-        if ny**2 > pb.p_max:
-            y_new = y_new * np.sqrt(pb.p_max) / ny
-        # enforce |c_k| <= |a_k^H y| exactly (solver tolerance)
-        amp = np.abs(pb.A.conj().T @ y_new)
-        c_new = np.where(
-            np.abs(c_new) > amp, c_new * amp / np.maximum(np.abs(c_new), 1e-300), c_new
-        )
+        y_new, c_new = _irs_feasible(pb, sub.y.value, sub.c.value * sc)
         f_new = pb.objective(y_new, c_new)
         if f_new < hist[-1] - 1e-7 * max(1.0, abs(hist[-1])):
             status = "solver_error"
@@ -295,37 +358,23 @@ def irs_sco(
         if abs(hist[-1] - hist[-2]) <= tol * max(1.0, abs(hist[-2])):
             rule_met = True
             break
-    cert = None
-    if status != "solver_error":
-        load(y, c)
-        info, n_retry = _solve.solve(prob, ("optimal", "optimal_inaccurate"))
-        retries += n_retry
-        f = pb.objective(y, c)
-        gap = (info.value - f) / max(1.0, abs(f)) if info.ok else float("nan")
-        cert = Certificate(
-            kind="stationarity",
-            value=max(gap, 0.0) if np.isfinite(gap) else float("nan"),
-            tolerance=gap_tol,
-            detail="surrogate gap of Q2 at the returned point (subproblem value minus "
-            "objective), relative to max(1, |objective|)",
-        )
-        status = settle(rule_met, cert, otherwise="max_iter")
-        if status != "converged":
-            message = (message + "; " if message else "") + (
-                f"relative surrogate gap {cert.value:.2e} (tolerance {gap_tol:g})"
-            )
-    gv = pb.A.conj().T @ y
-    u = np.divide(c, gv, out=np.zeros_like(c), where=np.abs(gv) > 0)
-    u = u / np.maximum(np.abs(u), 1.0)
-    return IRSResult(
-        v=pb.basis @ y,
-        u=u,
-        c=c,
-        objective=pb.objective(y, c),
-        status=status,
-        iterations=it,
-        history=as_history({"objective": hist, "v": vs, "c": cs}),
-        elapsed=time.perf_counter() - t0,
-        message=message + (f" ({retries} solver retries)" if retries else ""),
-        certificate=cert,
-    )
+    return _IRSRun(y, c, status, message, it, rule_met, retries, hist, vs, cs)
+
+
+def _irs_feasible(pb: IRSProblem, y_new, c_new) -> tuple[np.ndarray, np.ndarray]:
+    """Scale ``y`` into the power budget and enforce ``|c_k| <= |a_k^H y|`` exactly (the
+    solver meets both only to its tolerance)."""
+    ny = np.linalg.norm(y_new)
+    if ny**2 > pb.p_max:
+        y_new = y_new * np.sqrt(pb.p_max) / ny
+    amp = np.abs(pb.A.conj().T @ y_new)
+    c_new = np.where(np.abs(c_new) > amp, c_new * amp / np.maximum(np.abs(c_new), 1e-300), c_new)
+    return y_new, c_new
+
+
+def _irs_gap(sub: _IRSSubproblem, pb: IRSProblem, y, c) -> tuple[float, int]:
+    """Relative surrogate gap of Q2 at ``(y, c)`` (one more conic solve) and its retries."""
+    sub.set(pb, y, c)
+    info, n_retry = sub.solve()
+    f = pb.objective(y, c)
+    return (info.value - f) / max(1.0, abs(f)) if info.ok else float("nan"), n_retry

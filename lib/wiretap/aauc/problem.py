@@ -205,7 +205,9 @@ class AAUCProblem:
 
 
 # ---------------------------------------------------------------------- argument checks
-def _check_problem(problem, cls: type | None = None, name: str = "problem"):
+# check_problem and check_zw are internal helpers shared with the solver modules (not in
+# __all__).
+def check_problem(problem, cls: type | None = None, name: str = "problem"):
     """Return ``problem`` after checking that it is an instance of ``cls``.
 
     ``cls`` defaults to :class:`AAUCProblem`; a wrong kind of object raises
@@ -217,11 +219,11 @@ def _check_problem(problem, cls: type | None = None, name: str = "problem"):
     return problem
 
 
-def _check_zw(problem: AAUCProblem, **points) -> list[np.ndarray]:
+def check_zw(problem: AAUCProblem, **points) -> list[np.ndarray]:
     """Check BS beamformers (names starting with ``z``, shape ``(n,)``) and helper
     beamformers (names starting with ``w``, shape ``(m,)``) of ``problem``: complex, finite.
     """
-    _check_problem(problem)
+    check_problem(problem)
     return [
         as_array(v, k, shape=(problem.n if k.startswith("z") else problem.m,), kind="complex")
         for k, v in points.items()
@@ -242,7 +244,7 @@ def phi_surrogate(problem: AAUCProblem, z, w, z0, w0) -> np.ndarray:
     ``-inf`` where the linearized SNR makes the logarithm's argument non-positive (outside
     the surrogate's domain).
     """
-    z, w, z0, w0 = _check_zw(problem, z=z, w=w, z0=z0, w0=w0)
+    z, w, z0, w0 = check_zw(problem, z=z, w=w, z0=z0, w0=w0)
     u0 = problem.A.conj().T @ z0
     u = problem.A.conj().T @ z
     arg = 1.0 + 2.0 * np.real(np.conj(u0) * u) - np.abs(u0) ** 2
@@ -253,7 +255,7 @@ def phi_surrogate(problem: AAUCProblem, z, w, z0, w0) -> np.ndarray:
 
 def upsilon_surrogate(problem: AAUCProblem, w, w0) -> float:
     """Surrogate ``Upsilon~(w | w0)`` of paper eq. (22) (``-inf`` outside its domain)."""
-    w, w0 = _check_zw(problem, w=w, w0=w0)
+    w, w0 = check_zw(problem, w=w, w0=w0)
     s0 = np.vdot(problem.h, w0)
     s = np.vdot(problem.h, w)
     arg = 1.0 + 2.0 * np.real(np.conj(s0) * s) - abs(s0) ** 2
@@ -291,7 +293,7 @@ def kkt_residual(problem: AAUCProblem, z, w, *, active_tol: float = 1e-4) -> flo
     float
         0 at an exact KKT point; of order 1 far from one.
     """
-    z, w = _check_zw(problem, z=z, w=w)
+    z, w = check_zw(problem, z=z, w=w)
     tol = float(check_positive(active_tol, "active_tol"))
     f = problem.constraint_values(z, w)
     gz, gw = problem.gradients(z, w)
@@ -349,7 +351,7 @@ def local_search(problem: AAUCProblem, rng, *, n_starts: int = 10) -> LocalSearc
     n_starts : int
         Number of random starts (>= 1).
     """
-    _check_problem(problem)
+    check_problem(problem)
     gen = as_generator(rng)
     ns = check_int(n_starts, "n_starts", minimum=1)
     n, m, P = problem.n, problem.m, problem.p_max

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cvxpy as cp
 import numpy as np
 
 from .. import convex
+from .._cache import CompiledCache
 from .._validation import as_array, check_int, check_positive
 from ..results import Certificate, IterativeResult, as_history, settle
-from . import _solve
-from .problem import AAUCProblem, _check_zw, kkt_residual
+from ._solve import solve_with_retry
+from .large import closed_form, p6
+from .problem import AAUCProblem, check_zw, kkt_residual
 
 __all__ = ["SCOResult", "sco", "sco_subproblem"]
 
 _LN2 = np.log(2.0)
-_CACHE: dict[tuple[int, int, bool], _Subproblem] = {}
+_CACHE = CompiledCache(maxsize=16)
+"""Compiled P2[n+1] problems, keyed by ``(n, m, shared_log)``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +123,16 @@ class _Subproblem:
         for k, v in values.items():
             self.params[k].value = v
 
+    def solve(self, accept: tuple[str, ...]) -> tuple[convex.SolveInfo, int, float]:
+        """Solve (with retries); also the seconds spent compiling (0 after the first solve)."""
+        first = not self.compiled
+        info, retries = solve_with_retry(self.problem, accept)
+        self.compiled = True
+        compile_time = 0.0
+        if first:
+            compile_time += info.wall_time - (0 if np.isnan(info.solve_time) else info.solve_time)
+        return info, retries, compile_time
+
 
 def sco_subproblem(problem: AAUCProblem, z0, w0) -> dict:
     """Parameter values of P2[n+1] built at ``(z0, w0)`` (paper eqs. (21)-(23)).
@@ -130,7 +144,7 @@ def sco_subproblem(problem: AAUCProblem, z0, w0) -> dict:
         ``log2(b_k + 2 Re(C z)_k) / 2 - ||q o w||^2 + e0`` and that of ``Upsilon`` is
         ``log2(bK + 2 Re(d w)) / 2 - ||q o w||^2 + e0``.
     """
-    z0, w0 = _check_zw(problem, z0=z0, w0=w0)
+    z0, w0 = check_zw(problem, z0=z0, w0=w0)
     u0 = problem.A.conj().T @ z0
     s0 = np.vdot(problem.h, w0)
     l0 = problem.leakage(w0)
@@ -148,12 +162,7 @@ def sco_subproblem(problem: AAUCProblem, z0, w0) -> dict:
 def _get(n: int, m: int, reuse: bool, values: dict, shared_log: bool) -> _Subproblem:
     if not reuse:
         return _Subproblem(n, m, values=values, shared_log=shared_log)
-    key = (n, m, shared_log)
-    if key not in _CACHE:
-        if len(_CACHE) >= 16:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = _Subproblem(n, m, shared_log=shared_log)
-    sub = _CACHE[key]
+    sub = _CACHE.get((n, m, shared_log), lambda: _Subproblem(n, m, shared_log=shared_log))
     sub.set(values)
     return sub
 
@@ -167,8 +176,6 @@ def _fit_power(problem: AAUCProblem, z, w):
 
 
 def _default_start(problem: AAUCProblem):
-    from .large import closed_form, p6
-
     cf = closed_form(problem)
     if np.abs(np.vdot(problem.h, cf.w)) > 0:
         return cf.z, cf.w
@@ -269,21 +276,86 @@ def sco(
     kkt_active_tol = float(check_positive(kkt_active_tol, "kkt_active_tol"))
     t_start = time.perf_counter()
     full = problem
-    if z0 is None and w0 is None:
-        z, w = _default_start(full)
-    elif z0 is None or w0 is None:
-        raise ValueError("give both z0 and w0, or neither")
-    else:
-        z = as_array(z0, "z0", shape=(full.n,), kind="complex")
-        w = as_array(w0, "w0", shape=(full.m,), kind="complex")
-        if full.power_slack(z, w) < -1e-9 * 2 * full.p_max:
-            raise ValueError("z0, w0 must satisfy ||z0||^2 + ||w0||^2 <= 2 p_max")
+    z, w = _sco_start(full, z0, w0)
     pb = full
     if reduce:
         pb = full.reduced()
         coords = pb.basis.conj().T @ full.basis  # z_reduced = Q^H z
         z = coords @ z
     accepted = ("optimal", "optimal_inaccurate") if accept_inaccurate else ("optimal",)
+    run = _sco_iterate(pb, z, w, _SCOSettings(max_iter, tol, reuse, shared_log, accepted))
+    z, w, status, message = run.z, run.w, run.status, run.message
+    cert = Certificate(
+        kind="kkt_residual",
+        value=kkt_residual(pb, z, w, active_tol=kkt_active_tol),
+        tolerance=kkt_tol,
+        detail="relative KKT residual of P2 (epigraph form) at the returned point, "
+        f"functions within {kkt_active_tol:g} bits/s/Hz of the minimum active",
+    )
+    if status != "solver_error":
+        status = settle(run.rule_met, cert, otherwise="max_iter")
+        if status == "stalled":
+            message = (
+                message + "; " if message else ""
+            ) + f"stopping rule met but the KKT residual {cert.value:.2e} exceeds {kkt_tol:.0e}"
+        elif status == "max_iter":
+            message = f"{max_iter} iterations; KKT residual {cert.value:.2e}"
+    v = pb.beamformer(z)
+    z_out = full.basis.conj().T @ v  # coordinates in the caller's basis
+    return SCOResult(
+        z=z_out,
+        v=v,
+        w=w,
+        objective=pb.objective(z, w),
+        compile_time=run.compile_time,
+        status=status,
+        iterations=run.iterations,
+        history=as_history(run.history),
+        elapsed=time.perf_counter() - t_start,
+        message=message,
+        certificate=cert,
+    )
+
+
+def _sco_start(full: AAUCProblem, z0, w0) -> tuple[np.ndarray, np.ndarray]:
+    """Checked starting point of :func:`sco` (the default when neither is given)."""
+    if z0 is None and w0 is None:
+        return _default_start(full)
+    if z0 is None or w0 is None:
+        raise ValueError("give both z0 and w0, or neither")
+    z = as_array(z0, "z0", shape=(full.n,), kind="complex")
+    w = as_array(w0, "w0", shape=(full.m,), kind="complex")
+    if full.power_slack(z, w) < -1e-9 * 2 * full.p_max:
+        raise ValueError("z0, w0 must satisfy ||z0||^2 + ||w0||^2 <= 2 p_max")
+    return z, w
+
+
+class _SCORun(NamedTuple):
+    """Where the iterations of :func:`sco` stopped, and their history."""
+
+    z: np.ndarray
+    w: np.ndarray
+    status: str
+    message: str
+    iterations: int
+    rule_met: bool
+    compile_time: float
+    history: dict
+
+
+@dataclass(frozen=True)
+class _SCOSettings:
+    """Settings of the iterations of :func:`sco` (checked)."""
+
+    max_iter: int
+    tol: float
+    reuse: bool
+    shared_log: bool
+    accepted: tuple[str, ...]
+
+
+def _sco_iterate(pb: AAUCProblem, z, w, cfg: _SCOSettings) -> _SCORun:
+    """SCO iterations on P2 from ``(z, w)``: solve P2[n+1], move there, until the rule."""
     hist = {
         "objective": [pb.objective(z, w)],
         "surrogate": [],
@@ -296,16 +368,13 @@ def sco(
     status, message, compile_time = "max_iter", "", 0.0
     rule_met = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, cfg.max_iter + 1):
         t_it = time.perf_counter()
         values = sco_subproblem(pb, z, w)
-        sub = _get(pb.n, pb.m, reuse, values, shared_log)
-        first = not sub.compiled
-        info, n_retry = _solve.solve(sub.problem, accepted)
+        sub = _get(pb.n, pb.m, cfg.reuse, values, cfg.shared_log)
+        info, n_retry, compiling = sub.solve(cfg.accepted)
         hist["retries"].append(n_retry)
-        sub.compiled = True
-        if first:
-            compile_time += info.wall_time - (0 if np.isnan(info.solve_time) else info.solve_time)
+        compile_time += compiling
         if not info.ok or sub.z.value is None:
             status = "solver_error"
             message = f"P2[{it}] subproblem: Clarabel status {info.status} {info.message}"
@@ -335,36 +404,7 @@ def sco(
         hist["surrogate"].append(info.value)
         hist["solve_time"].append(info.solve_time)
         hist["wall_time"].append(time.perf_counter() - t_it)
-        if abs(f_new - f_old) <= tol * max(1.0, abs(f_old)):
+        if abs(f_new - f_old) <= cfg.tol * max(1.0, abs(f_old)):
             rule_met = True
             break
-    cert = Certificate(
-        kind="kkt_residual",
-        value=kkt_residual(pb, z, w, active_tol=kkt_active_tol),
-        tolerance=kkt_tol,
-        detail="relative KKT residual of P2 (epigraph form) at the returned point, "
-        f"functions within {kkt_active_tol:g} bits/s/Hz of the minimum active",
-    )
-    if status != "solver_error":
-        status = settle(rule_met, cert, otherwise="max_iter")
-        if status == "stalled":
-            message = (
-                message + "; " if message else ""
-            ) + f"stopping rule met but the KKT residual {cert.value:.2e} exceeds {kkt_tol:.0e}"
-        elif status == "max_iter":
-            message = f"{max_iter} iterations; KKT residual {cert.value:.2e}"
-    v = pb.beamformer(z)
-    z_out = full.basis.conj().T @ v  # coordinates in the caller's basis
-    return SCOResult(
-        z=z_out,
-        v=v,
-        w=w,
-        objective=pb.objective(z, w),
-        compile_time=compile_time,
-        status=status,
-        iterations=it,
-        history=as_history(hist),
-        elapsed=time.perf_counter() - t_start,
-        message=message,
-        certificate=cert,
-    )
+    return _SCORun(z, w, status, message, it, rule_met, compile_time, hist)

@@ -11,7 +11,7 @@ book built on this module derives every step; the module holds
 * ``wiretap.isac.robust``: CSI error bound eq. (17), exact worst cases over CSI balls, the
   S-procedure LMI (51);
 * ``wiretap.isac.design``: centralized design (Algorithm 1, BCD), baselines 1 and 2, SDR
-  rank-one recovery, design re-checks;
+  rank-one recovery, design re-checks (result types in ``wiretap.isac.certify``);
 * ``wiretap.isac.admm``: decentralized design (Algorithm 2, consensus ADMM with per-BS
   agents);
 * ``wiretap.isac.experiments``: the four schemes of Section V on one instance, and their

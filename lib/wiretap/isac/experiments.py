@@ -22,18 +22,19 @@ import numpy as np
 from .. import sim
 from .._validation import as_array, check_flag, check_int, check_positive
 from ..results import Certificate
+from ._checks import check_scenario, solver_entry
 from .admm import ADMMResult, decentralized_design
 from .design import (
     CentralizedResult,
     Design,
     DesignCheck,
-    _design_state,
     baseline_separate,
     centralized_design,
     check_design,
+    design_state,
     initial_state,
 )
-from .geometry import Scenario, _check_scenario, _solver_entry
+from .geometry import Scenario
 
 __all__ = [
     "CONTINUED",
@@ -108,7 +109,7 @@ def outcome(result) -> str:
     }.get(result.status, "unconverged")
 
 
-@_solver_entry
+@solver_entry
 def run_schemes(
     scn: Scenario,
     *,
@@ -147,7 +148,7 @@ def run_schemes(
     >>> out["Proposed 1"].status, out["Proposed 1"].design is None
     ('infeasible', True)
     """
-    _check_scenario(scn)
+    check_scenario(scn)
     schemes = _names(schemes, "schemes", SCHEMES)
     check_positive(baseline2_mse, "baseline2_mse")
     admm_iter = check_int(admm_iter, "admm_iter", minimum=1)
@@ -334,19 +335,19 @@ def _step(p_dbm: float, run, source: str, origin=None, check=None) -> Continuati
 def _warm_run(scn: Scenario, name: str, design: Design, baseline2_mse, admm_iter, bcd_iter):
     """``name``'s algorithm at ``scn``, started at ``design`` instead of :func:`initial_state`."""
     if name == "Proposed 1":
-        return centralized_design(scn, init=_design_state(scn, design), max_iter=bcd_iter)
+        return centralized_design(scn, init=design_state(scn, design), max_iter=bcd_iter)
     if name == "Proposed 2":
-        return decentralized_design(scn, init=_design_state(scn, design), max_iter=admm_iter)
+        return decentralized_design(scn, init=design_state(scn, design), max_iter=admm_iter)
     return decentralized_design(
         scn,
         mode="fixed",
         mse=baseline2_mse,
-        init=_design_state(scn, design, baseline2_mse),
+        init=design_state(scn, design, baseline2_mse),
         max_iter=admm_iter,
     )
 
 
-@_solver_entry
+@solver_entry
 def budget_continuation(
     scn: Scenario,
     budgets_dbm,
@@ -415,7 +416,7 @@ def budget_continuation(
     >>> bool(p[1] <= p[0])
     True
     """
-    _check_scenario(scn)
+    check_scenario(scn)
     budgets = as_array(budgets_dbm, "budgets_dbm", ndim=1)
     if budgets.size == 0 or not np.all(np.isfinite(budgets)):
         raise ValueError(f"budgets_dbm must be a non-empty finite sequence, got {budgets_dbm!r}")

@@ -15,8 +15,6 @@ Conventions (Xu et al. :cite:`xu2025isac`, Section II):
 
 from __future__ import annotations
 
-import functools
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,6 +28,7 @@ from .._validation import (
     check_range,
 )
 from ..channels import complex_gaussian, path_gain, ula_steering
+from ._checks import real_scalar
 
 __all__ = [
     "PAPER_BS",
@@ -163,13 +162,6 @@ def steering_position_jacobian(n: int, bs, p) -> np.ndarray:
     du = cos_aod_gradient(q, p)  # (M, 2)
     k = np.arange(n)
     return (1j * np.pi * k * a)[:, :, None] * du[:, None, :]
-
-
-def _check_scalar(x, name: str) -> float:
-    """A finite real number (not a bool); anything else raises naming ``name``."""
-    if isinstance(x, bool | np.bool_):
-        raise TypeError(f"{name} must be a real number, got a bool")
-    return float(as_array(x, name, ndim=0))
 
 
 # --------------------------------------------------------------------------- scenario
@@ -319,57 +311,6 @@ class Scenario:
         return replace(self, **changes)
 
 
-_PSD_RTOL = 1e-6
-"""Relative tolerance of the PSD checks of user covariances: a matrix ``M`` passes when
-``lambda_min(M) >= -_PSD_RTOL * max(1, ||A||_2)``, with ``A`` the largest matrix of the
-stack (SDP solvers return tiny negative eigenvalues, on the scale of the whole design)."""
-
-
-def _check_psd(A: np.ndarray, name: str) -> None:
-    """Raise naming ``name`` unless every matrix of the stack ``A`` is PSD up to round-off.
-
-    Only the Hermitian part is tested (it is all the quadratic forms of the model use).
-    """
-    if A.size == 0 or _INSIDE_SOLVER.get():
-        return
-    ev = np.linalg.eigvalsh((A + np.conj(np.swapaxes(A, -1, -2))) / 2)
-    scale = max(1.0, float(np.abs(ev).max()))
-    worst = float(ev[..., 0].min())
-    if worst < -_PSD_RTOL * scale:
-        raise ValueError(
-            f"{name} must hold positive semidefinite matrices, got an eigenvalue {worst:.3g} "
-            f"(tolerance {_PSD_RTOL:g} x max(1, largest |eigenvalue| {scale:.3g}))"
-        )
-
-
-_INSIDE_SOLVER: ContextVar[bool] = ContextVar("_INSIDE_SOLVER", default=False)
-
-
-def _solver_entry(fn):
-    """Mark a design algorithm: inside it, its own iterates skip the PSD checks.
-
-    SDP iterates carry round-off far larger than a final design's (they are re-checked
-    by the public functions a user calls on the result); the checks guard user input.
-    """
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        token = _INSIDE_SOLVER.set(True)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _INSIDE_SOLVER.reset(token)
-
-    return run
-
-
-def _check_scenario(scn, name: str = "scn") -> Scenario:
-    """``scn`` itself if it is a :class:`Scenario`; a TypeError naming ``name`` otherwise."""
-    if not isinstance(scn, Scenario):
-        raise TypeError(f"{name} must be a wiretap.isac.Scenario, got {type(scn).__name__}")
-    return scn
-
-
 def paper_scenario(
     rng,
     *,
@@ -454,54 +395,27 @@ def paper_scenario(
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     check_positive(rcs, "rcs")
     check_positive(q1_std, "q1_std")
-    for value, name in ((p_max_dbm, "p_max_dbm"), (noise_dbm, "noise_dbm")):
-        _check_scalar(value, name)
-    for value, name in (
-        (r_info, "r_info"),
-        (r_leak, "r_leak"),
-        (user_exponent, "user_exponent"),
-        (eve_exponent, "eve_exponent"),
-    ):
-        check_positive(_check_scalar(value, name), name)
-    for value, name in (
-        (user_kfactor, "user_kfactor"),
-        (kappa, "kappa"),
-        (beta_nlos, "beta_nlos"),
-    ):
-        check_nonnegative(_check_scalar(value, name), name)
+    _check_reals(
+        real={"p_max_dbm": p_max_dbm, "noise_dbm": noise_dbm},
+        positive={
+            "r_info": r_info,
+            "r_leak": r_leak,
+            "user_exponent": user_exponent,
+            "eve_exponent": eve_exponent,
+        },
+        nonnegative={"user_kfactor": user_kfactor, "kappa": kappa, "beta_nlos": beta_nlos},
+    )
     r_in, r_out = (float(x) for x in as_array(user_radius, "user_radius", shape=(2,)))
     if not 0 < r_in < r_out:
         raise ValueError(f"user_radius must satisfy 0 < inner < outer, got {user_radius}")
-    if m == 3:
-        bs = PAPER_BS.copy()
-    else:
-        ang = np.pi / 2 + 2 * np.pi * np.arange(m) / m + 0.3
-        bs = 30.0 * np.stack([np.cos(ang), np.sin(ang)], axis=-1)
+    bs = _bs_positions(m)
     eve_p = as_array(eve, "eve", shape=(2,))
     lam = _C / freq_hz
     pl0_db = 20 * np.log10(4 * np.pi / lam)  # free-space loss at 1 m
     noise_mw = 10 ** (noise_dbm / 10)
-    # users
-    radius = np.sqrt(gen.uniform(r_in**2, r_out**2, size=(m, k)))
-    ang_u = gen.uniform(0, 2 * np.pi, size=(m, k))
-    users = bs[:, None, :] + radius[..., None] * np.stack([np.cos(ang_u), np.sin(ang_u)], -1)
-    h = np.empty((m, m, k, n), complex)
-    for mt in range(m):
-        d = np.linalg.norm(users - bs[mt], axis=-1)  # (m, k)
-        gain = path_gain(d, user_exponent, pl0_db) / noise_mw
-        th = aod(bs[mt], users.reshape(-1, 2)).reshape(m, k)
-        los = steering(n, th)
-        nlos = complex_gaussian((m, k, n), gen)
-        kf = user_kfactor
-        h[mt] = np.sqrt(gain)[..., None] * (
-            np.sqrt(kf / (kf + 1)) * los + np.sqrt(1 / (kf + 1)) * nlos
-        )
-    # eavesdropper links
-    d_eve = np.linalg.norm(bs - eve_p, axis=1)
-    alpha = np.sqrt(path_gain(d_eve, eve_exponent, pl0_db) / noise_mw)
-    # bistatic radar equation, amplitude, with a deterministic phase per path
-    amp = np.sqrt(rcs * lam**2 / ((4 * np.pi) ** 3 * np.outer(d_eve, d_eve) ** 2) / noise_mw)
-    phase = np.exp(-2j * np.pi * np.add.outer(d_eve, d_eve) / lam)
+    users = _draw_users(gen, bs, k, r_in, r_out)
+    h = _user_channels(gen, bs, users, n, user_exponent, user_kfactor, pl0_db, noise_mw)
+    alpha, sensing_gain = _eve_links(bs, eve_p, lam, pl0_db, noise_mw, eve_exponent, rcs)
     t1 = float(check_range(tau1, "tau1", 0.0, 1.0, low_open=True, high_open=True))
     return Scenario(
         bs=bs,
@@ -513,7 +427,7 @@ def paper_scenario(
         eve_gain=alpha,
         kappa=float(kappa),
         beta_nlos=np.full(m, float(beta_nlos)),
-        sensing_gain=amp * phase,
+        sensing_gain=sensing_gain,
         n_samples=int(n_samples),
         tau=np.array([t1, 1.0 - t1]),
         q1=np.eye(2) * float(q1_std) ** 2,
@@ -530,3 +444,55 @@ def paper_scenario(
             "pl0_db": pl0_db,
         },
     )
+
+
+def _check_reals(*, real: dict, positive: dict, nonnegative: dict) -> None:
+    """Real scalars, positive ones and nonnegative ones, each named in its error."""
+    for name, value in real.items():
+        real_scalar(value, name)
+    for name, value in positive.items():
+        check_positive(real_scalar(value, name), name)
+    for name, value in nonnegative.items():
+        check_nonnegative(real_scalar(value, name), name)
+
+
+def _bs_positions(m: int) -> np.ndarray:
+    """The paper's three BSs, or ``m`` BSs on a circle of radius 30 m."""
+    if m == 3:
+        return PAPER_BS.copy()
+    ang = np.pi / 2 + 2 * np.pi * np.arange(m) / m + 0.3
+    return 30.0 * np.stack([np.cos(ang), np.sin(ang)], axis=-1)
+
+
+def _draw_users(gen, bs, k: int, r_in: float, r_out: float) -> np.ndarray:
+    """``k`` users per BS, uniform in the annulus ``[r_in, r_out]`` around it, (M, K, 2)."""
+    m = bs.shape[0]
+    radius = np.sqrt(gen.uniform(r_in**2, r_out**2, size=(m, k)))
+    ang_u = gen.uniform(0, 2 * np.pi, size=(m, k))
+    return bs[:, None, :] + radius[..., None] * np.stack([np.cos(ang_u), np.sin(ang_u)], -1)
+
+
+def _user_channels(gen, bs, users, n: int, exponent, kf, pl0_db, noise_mw) -> np.ndarray:
+    """Rician user channels ``h[mt, m, k]`` (LoS along the geometric AoD), noise-normalised."""
+    m, k = users.shape[:2]
+    h = np.empty((m, m, k, n), complex)
+    for mt in range(m):
+        d = np.linalg.norm(users - bs[mt], axis=-1)  # (m, k)
+        gain = path_gain(d, exponent, pl0_db) / noise_mw
+        th = aod(bs[mt], users.reshape(-1, 2)).reshape(m, k)
+        los = steering(n, th)
+        nlos = complex_gaussian((m, k, n), gen)
+        h[mt] = np.sqrt(gain)[..., None] * (
+            np.sqrt(kf / (kf + 1)) * los + np.sqrt(1 / (kf + 1)) * nlos
+        )
+    return h
+
+
+def _eve_links(bs, eve_p, lam, pl0_db, noise_mw, exponent, rcs):
+    """``alpha_m`` (eq. (8)) and the round-trip sensing gains ``alpha_{mt,mr}`` (eq. (20))."""
+    d_eve = np.linalg.norm(bs - eve_p, axis=1)
+    alpha = np.sqrt(path_gain(d_eve, exponent, pl0_db) / noise_mw)
+    # bistatic radar equation, amplitude, with a deterministic phase per path
+    amp = np.sqrt(rcs * lam**2 / ((4 * np.pi) ** 3 * np.outer(d_eve, d_eve) ** 2) / noise_mw)
+    phase = np.exp(-2j * np.pi * np.add.outer(d_eve, d_eve) / lam)
+    return alpha, amp * phase

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import block_diag
@@ -27,8 +26,10 @@ from .._validation import (
     check_nonnegative,
     check_positive,
 )
-from ..results import Certificate, IterativeResult, as_history, settle
-from .geometry import Scenario, _check_psd, _check_scenario, steering
+from ..results import Certificate, as_history, settle
+from ._ball import BallRatio, ascent, kappa_los, sumsq
+from ._checks import check_covariances, check_scenario, real_scalar
+from .geometry import Scenario, steering
 
 __all__ = [
     "BallRatio",
@@ -67,18 +68,10 @@ def angle_radius(scn: Scenario, trace_q, *, exact: bool = False) -> np.ndarray:
     -------
     ndarray, shape (M,)
     """
-    _check_scenario(scn)
+    check_scenario(scn)
     tq = float(check_nonnegative(trace_q, "trace_q"))
     x = 3.0 * np.sqrt(tq) / scn.dist_est
     return np.arcsin(np.minimum(x, 1.0)) if exact else x
-
-
-def _kappa_los(scn: Scenario) -> float:
-    return float(np.sqrt(scn.kappa / (1.0 + scn.kappa)))
-
-
-def _sumsq(n: int) -> float:
-    return float(np.sqrt(n * (n - 1) * (2 * n - 1) / 6.0))
 
 
 def bound_coefficients(scn: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -92,14 +85,14 @@ def bound_coefficients(scn: Scenario) -> tuple[np.ndarray, np.ndarray]:
     b : ndarray, shape (M,)
         ``b_m = alpha_m beta_NLoS,m sqrt(1/(1+kappa))`` (eq. (56)).
     """
-    _check_scenario(scn)
+    check_scenario(scn)
     c = (
         3.0
         * np.pi
         * scn.eve_gain
         * np.abs(np.sin(scn.theta_est))
-        * _kappa_los(scn)
-        * _sumsq(scn.N)
+        * kappa_los(scn)
+        * sumsq(scn.N)
         / scn.dist_est
     )
     if np.any(c <= 0):
@@ -110,9 +103,9 @@ def bound_coefficients(scn: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 def bound_coefficients_printed(scn: Scenario) -> np.ndarray:
     """``a_m`` exactly as printed in paper eq. (55) (kept to document the erratum)."""
-    _check_scenario(scn)
-    inner = _sumsq(scn.N) ** 2 * 3.0 * np.pi * np.abs(np.sin(scn.theta_est)) / scn.dist_est
-    return scn.dist_est / (scn.eve_gain * _kappa_los(scn) * np.sqrt(inner))
+    check_scenario(scn)
+    inner = sumsq(scn.N) ** 2 * 3.0 * np.pi * np.abs(np.sin(scn.theta_est)) / scn.dist_est
+    return scn.dist_est / (scn.eve_gain * kappa_los(scn) * np.sqrt(inner))
 
 
 def csi_radius(scn: Scenario, trace_q) -> np.ndarray:
@@ -135,7 +128,7 @@ def csi_radius(scn: Scenario, trace_q) -> np.ndarray:
     >>> bool(np.all(r1 > r0))
     True
     """
-    _check_scenario(scn)
+    check_scenario(scn)
     tq = float(check_nonnegative(trace_q, "trace_q"))
     a, b = bound_coefficients(scn)
     return b + np.sqrt(tq) / a
@@ -145,7 +138,7 @@ def steering_error_bound(n: int, theta_bar, beta) -> np.ndarray:
     """Right-hand side of paper eq. (15): ``sqrt(N(N-1)(2N-1)/6) pi |sin theta_bar| beta``."""
     n = check_int(n, "n", minimum=1)
     b = check_nonnegative(beta, "beta")
-    return _sumsq(n) * np.pi * np.abs(np.sin(as_array(theta_bar, "theta_bar"))) * b
+    return sumsq(n) * np.pi * np.abs(np.sin(as_array(theta_bar, "theta_bar"))) * b
 
 
 def steering_error_rigorous(n: int, theta_bar, beta) -> np.ndarray:
@@ -164,7 +157,7 @@ def steering_error_rigorous(n: int, theta_bar, beta) -> np.ndarray:
     for peak in (np.pi / 2, -np.pi / 2):
         inside = np.abs(np.angle(np.exp(1j * (th - peak)))) <= b
         smax = np.where(inside, 1.0, smax)
-    return _sumsq(n) * np.pi * smax * b
+    return sumsq(n) * np.pi * smax * b
 
 
 def steering_error_exact(n: int, theta_bar, beta, *, n_grid: int = 4001) -> np.ndarray:
@@ -184,6 +177,11 @@ def steering_error_exact(n: int, theta_bar, beta, *, n_grid: int = 4001) -> np.n
 # --------------------------------------------------------------------------- TRS
 def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
     """Exact ``min x^H A x + 2 Re(b^H x) + c`` over ``||x|| <= radius``.
+
+    Kept apart from :func:`wiretap.lemmas.min_quadratic_on_ball` because it also returns the
+    multiplier ``mu`` the S-procedure certificates need (and rounds differently);
+    ``tests/test_isac_foundations.py`` checks the minimum values agree to 1e-9 on random
+    instances.
 
     Parameters
     ----------
@@ -214,7 +212,7 @@ def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
     if A.shape != (n, n):
         raise ValueError(f"A must be square, got {A.shape}")
     b = as_array(b, "b", shape=(n,), kind="complex", match="A")
-    c = _real_scalar(c, "c")
+    c = real_scalar(c, "c")
     r = float(check_nonnegative(radius, "radius"))
     A = (A + A.conj().T) / 2
     lam, V = np.linalg.eigh(A)
@@ -256,35 +254,6 @@ def trs_min(A, b, c: float, radius: float) -> tuple[float, np.ndarray, float]:
     mu = brentq(lambda t: 1.0 / normx(t) - 1.0 / r, lo, hi, xtol=1e-15, rtol=1e-14, maxiter=500)
     x = -V @ (beta / (lam + mu))
     return fval(x), x, float(mu)
-
-
-@dataclass(frozen=True, kw_only=True)
-class BallRatio(IterativeResult):
-    """Outcome of :func:`worst_ratio_on_ball` (Dinkelbach's method).
-
-    The certificate (kind ``"worst_case_gap"``) is ``upper - ratio`` against
-    ``tol * max(1, ratio)``: when it holds, ``ratio`` is the exact worst case to that
-    accuracy.
-
-    Attributes
-    ----------
-    ratio : float
-        ``N(g) / D(g)`` at the returned point: an *attained* value, a lower bound on the
-        maximum.
-    upper : float
-        A certified upper bound on the maximum: ``xi + max(-v, 0) / c0`` where ``v`` is the
-        exact minimum of ``xi D - N`` over the ball at the last Dinkelbach value ``xi``
-        (``D >= c0`` on the ball). ``eta`` is an S-lemma multiplier for ``upper``.
-    g : ndarray, complex, shape (n,)
-        The best point found.
-    eta : float
-        Multiplier with which the LMI of paper eq. (51) at ``xi = upper`` holds.
-    """
-
-    ratio: float = float("nan")
-    upper: float = float("nan")
-    g: np.ndarray = field(default_factory=lambda: np.zeros(0, complex))
-    eta: float = 0.0
 
 
 def worst_ratio_on_ball(
@@ -334,7 +303,7 @@ def worst_ratio_on_ball(
     n = g0.size
     _check_pq(P, Q, n)
     r = float(check_nonnegative(radius, "radius"))
-    c0 = _real_scalar(c0, "c0")
+    c0 = real_scalar(c0, "c0")
     if not c0 > 0:
         raise ValueError(f"c0 must be > 0, got {c0}")
     tol = float(check_positive(tol, "tol"))
@@ -439,21 +408,14 @@ def s_procedure_matrix(P, Q, center, xi: float, eta: float, radius2: float, sigm
     g0 = as_array(center, "center", ndim=1, kind="complex")
     n = g0.size
     _check_pq(P, Q, n)
-    xi = _real_scalar(xi, "xi")
-    eta = _real_scalar(eta, "eta")
-    radius2 = float(check_nonnegative(_real_scalar(radius2, "radius2"), "radius2"))
-    sigma2 = float(check_nonnegative(_real_scalar(sigma2, "sigma2"), "sigma2"))
+    xi = real_scalar(xi, "xi")
+    eta = real_scalar(eta, "eta")
+    radius2 = float(check_nonnegative(real_scalar(radius2, "radius2"), "radius2"))
+    sigma2 = float(check_nonnegative(real_scalar(sigma2, "sigma2"), "sigma2"))
     B = np.hstack([np.eye(n), g0[:, None]])
     M = P - xi * Q
     D = block_diag(eta * np.eye(n), np.array([[-eta * radius2 + xi * sigma2]]))
     return D - B.conj().T @ M @ B
-
-
-def _real_scalar(x, name: str) -> float:
-    """A finite real number (not a bool); anything else raises naming ``name``."""
-    if isinstance(x, bool | np.bool_):
-        raise TypeError(f"{name} must be a real number, got a bool")
-    return float(as_array(x, name, ndim=0))
 
 
 def _check_pq(P, Q, n: int) -> None:
@@ -464,14 +426,6 @@ def _check_pq(P, Q, n: int) -> None:
 
 
 # --------------------------------------------------------------------------- rates
-def _check_design(scn: Scenario, W, R):
-    W = as_array(W, "W", shape=(2, scn.M, scn.K, scn.N, scn.N), kind="complex")
-    R = as_array(R, "R", shape=(2, scn.M, scn.N, scn.N), kind="complex")
-    _check_psd(W, "W")
-    _check_psd(R, "R")
-    return W, R
-
-
 def user_rates(scn: Scenario, W, R) -> np.ndarray:
     """Per-stage user rates ``R_{m,k}^(i)`` of paper eqs. (5)-(6) (bits/s/Hz).
 
@@ -487,8 +441,8 @@ def user_rates(scn: Scenario, W, R) -> np.ndarray:
     ndarray, shape (2, M, K)
         Weight with ``scn.tau`` and sum over the stage axis for constraint C2.
     """
-    _check_scenario(scn)
-    W, R = _check_design(scn, W, R)
+    check_scenario(scn)
+    W, R = check_covariances(scn, W, R)
     h = scn.h  # (mt, m, k, n)
     # received power at user (m,k) from each (mt, kt) beam and from each R_mt
     pw = np.einsum("tmka,itjab,tmkb->itjmk", h.conj(), W, h).real  # (i, mt, kt, m, k)
@@ -514,8 +468,8 @@ def leakage_ratio(scn: Scenario, W, R, g) -> np.ndarray:
     -------
     ndarray, shape (2, M, K)
     """
-    _check_scenario(scn)
-    W, R = _check_design(scn, W, R)
+    check_scenario(scn)
+    W, R = check_covariances(scn, W, R)
     g = as_array(g, "g", shape=(scn.M, scn.N), kind="complex")
     num = np.einsum("ma,imkab,mb->imk", g.conj(), W, g).real
     den = np.einsum("ma,imab,mb->i", g.conj(), R, g).real + 1.0
@@ -524,7 +478,7 @@ def leakage_ratio(scn: Scenario, W, R, g) -> np.ndarray:
 
 def total_leakage(scn: Scenario, xi) -> np.ndarray:
     """``sum_i tau_i log2(1 + xi^(i))`` for ratios of shape (2, M, K) (constraint C3)."""
-    _check_scenario(scn)
+    check_scenario(scn)
     xi = as_array(xi, "xi", shape=(2, scn.M, scn.K))
     check_nonnegative(xi, "xi")
     return np.tensordot(scn.tau, np.log2(1.0 + xi), axes=1)
@@ -553,8 +507,8 @@ def worst_case_leakage(scn: Scenario, W, R, radii, *, ball: str = "per_bs") -> n
     (trust-region subproblems), then the ratio over ``g_m`` is maximised by Dinkelbach's
     method. Joint ball: Dinkelbach over the stacked ``MN``-vector.
     """
-    _check_scenario(scn)
-    W, R = _check_design(scn, W, R)
+    check_scenario(scn)
+    W, R = check_covariances(scn, W, R)
     check_choice(ball, "ball", ("per_bs", "joint"))
     gbar = scn.g_est
     M, K, N = scn.M, scn.K, scn.N
@@ -607,8 +561,8 @@ def worst_case_leakage_sampled(
     -------
     ndarray, shape (2, M, K)
     """
-    _check_scenario(scn)
-    W, R = _check_design(scn, W, R)
+    check_scenario(scn)
+    W, R = check_covariances(scn, W, R)
     gen = as_generator(rng)
     rad = check_nonnegative(radii, "radii")
     if rad.shape != (2, scn.M):
@@ -628,37 +582,5 @@ def worst_case_leakage_sampled(
         for m in range(M):
             for k in range(K):
                 g = G[int(np.argmax(ratio[:, m, k]))].copy()
-                out[i, m, k] = _ascent(g, W[i, m, k], R[i], gbar, rad[i], m, n_ascent)
+                out[i, m, k] = ascent(g, W[i, m, k], R[i], gbar, rad[i], m, n_ascent)
     return out
-
-
-def _ascent(g, Wmk, Ri, gbar, rad, m, n_steps):
-    M = gbar.shape[0]
-
-    def val(g):
-        num = np.vdot(g[m], Wmk @ g[m]).real
-        den = sum(np.vdot(g[j], Ri[j] @ g[j]).real for j in range(M)) + 1.0
-        return num / den, num, den
-
-    best, num, den = val(g)
-    step = 0.05 * max(rad.max(), 1e-12)
-    for _ in range(n_steps):
-        grad = np.zeros_like(g)
-        grad[m] += Wmk @ g[m] / den
-        for j in range(M):
-            grad[j] -= num / den**2 * (Ri[j] @ g[j])
-        nrm = np.linalg.norm(grad)
-        if nrm == 0:
-            break
-        cand = g + step * grad / nrm
-        d = cand - gbar
-        scale = np.maximum(np.linalg.norm(d, axis=1) / np.maximum(rad, 1e-300), 1.0)
-        cand = gbar + d / scale[:, None]
-        v, n2, d2 = val(cand)
-        if v > best:
-            g, best, num, den = cand, v, n2, d2
-        else:
-            step *= 0.5
-            if step < 1e-9 * max(rad.max(), 1e-12):
-                break
-    return best

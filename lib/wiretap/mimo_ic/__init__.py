@@ -16,6 +16,11 @@ Modules
 * :mod:`~wiretap.mimo_ic.reference` - centralized gradient ascent (a reference, not the paper's).
 * :mod:`~wiretap.mimo_ic.experiments` - Monte Carlo trials for the simulation chapter.
 
+Internal modules (underscore names) hold pieces whose public home is one of the above:
+``_scenario`` (:class:`~wiretap.mimo_ic.model.Scenario`, :class:`~wiretap.mimo_ic.model.Network`),
+``_subproblems`` (the compiled subproblems of :mod:`~wiretap.mimo_ic.robust`), ``_agents``
+(:class:`~wiretap.mimo_ic.adp.PairAgent`), ``_robust_core``, ``_kernels`` and ``_checks``.
+
 All rates are in nats unless a function says bits; channels are normalized so that every
 receiver's noise is ``CN(0, I)``.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_array
+from .._validation import as_array, check_int, check_range
 
 
 def check_instance(x, name: str, cls):
@@ -68,3 +68,27 @@ def hermitian_psd(x, name: str, n: int, *, match: str | None = None, rtol: float
     if n and float(np.linalg.eigvalsh(Mh).min()) < -rtol * max(scale, 1e-300):
         raise ValueError(f"{name} must be positive semidefinite")
     return Mh
+
+
+def check_hgx(H, G, X, d_s) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Checked channels ``H``, ``G``, designs ``X`` and ``d_s`` (``1 <= d_s < k``)."""
+    Hm, Gm = channels(H, G)
+    Xm = designs(X, Hm)
+    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
+    return Hm, Gm, Xm, d
+
+
+def designs(X, Hm: np.ndarray) -> np.ndarray:
+    """``X`` of shape ``(K, n_t, k)`` for the channels ``Hm``, ``k >= 1``."""
+    K, n_t = Hm.shape[0], Hm.shape[3]
+    Xm = as_array(X, "X", shape=(K, n_t, None), kind="complex", match="the pairs and columns of H")
+    return nonempty(Xm, "X")
+
+
+def loop_settings(max_iter, tol, cert_tol) -> tuple[int, float, float]:
+    """Checked ``max_iter >= 1``, ``tol > 0`` and ``cert_tol > 0`` of an iterative solver."""
+    return (
+        check_int(max_iter, "max_iter", minimum=1),
+        float(check_range(tol, "tol", 0.0, np.inf, low_open=True)),
+        float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True)),
+    )

@@ -16,25 +16,22 @@ over its block with everything else fixed, so ``g_i`` cannot decrease during pai
 turn (up to solver accuracy). Between turns the other pairs move and the prices change, and
 nothing in the print's argument (66) prevents ``g_i`` from decreasing; the result records
 both kinds of change.
+
+The agents (:class:`PairAgent`, defined in the internal ``_agents`` module and re-exported
+here) take the turns; :func:`run_adp` coordinates them.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import (
-    as_array,
-    as_generator,
-    check_choice,
-    check_flag,
-    check_int,
-    check_range,
-)
+from .._validation import as_array, as_generator, check_choice, check_flag, check_int, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
-from ._checks import check_instance, hermitian_psd, matrix
+from ._agents import PROBLEM_CACHE, PairAgent, StepFailure, checked_price
+from ._checks import check_instance
 from .model import (
     Network,
     backoff_start,
@@ -45,21 +42,7 @@ from .model import (
     utility_gradient,
 )
 from .reference import stationarity_residual
-from .robust import (
-    EveProblem,
-    PairView,
-    PrecoderProblem,
-    ReceiverProblem,
-    RobustTerms,
-    robust_terms,
-)
-from .wmmse_steps import (
-    Aux,
-    aux_closed_form,
-    eve_closed_form,
-    nominal_precoder,
-    receiver_closed_form,
-)
+from .robust import PairView
 
 __all__ = [
     "SCHEDULES",
@@ -80,26 +63,10 @@ SCHEDULES = ("sequential", "random", "jacobi")
 """Update schedules: fixed order (Algorithm 1), a random order each round (asynchronous),
 or all pairs at once on the same snapshot (synchronous, Jacobi)."""
 
-_ACCEPT = ("optimal", "optimal_inaccurate")
-_CACHE: dict = {}
-
 
 def clear_problem_cache() -> None:
     """Forget the compiled subproblems (they are rebuilt on next use)."""
-    _CACHE.clear()
-
-
-def _problem(cls, sizes, rebuild: bool):
-    if rebuild:
-        return cls(*sizes)
-    key = (cls.__name__, sizes)
-    if key not in _CACHE:
-        _CACHE[key] = cls(*sizes)
-    return _CACHE[key]
-
-
-def _herm(M):
-    return 0.5 * (M + M.conj().T)
+    PROBLEM_CACHE.clear()
 
 
 def pair_price(A, X, Ups, d_s: int) -> np.ndarray:
@@ -119,194 +86,7 @@ def pair_price(A, X, Ups, d_s: int) -> np.ndarray:
     ndarray, shape (n_r, n_r)
         Hermitian positive semidefinite, rank <= d_s.
     """
-    Am = matrix(A, "A")
-    Xm = matrix(X, "X", shape=(Am.shape[1], None), match="the columns of A")
-    U = hermitian_psd(Ups, "Ups", Am.shape[0], match="the rows of A")
-    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[1] - 1)
-    AQ, AL = Am @ Xm[:, :d], Am @ Xm[:, d:]
-    N = _herm(AL @ AL.conj().T + U + np.eye(Am.shape[0]))
-    return _herm(np.linalg.inv(N) - np.linalg.inv(_herm(N + AQ @ AQ.conj().T)))
-
-
-class PairAgent:
-    """One transmitter-receiver pair of the distributed algorithm.
-
-    Parameters
-    ----------
-    view : PairView
-        The pair's own channel knowledge.
-    X0 : array_like, shape (n_t, d_s + d_a)
-        Initial design (within the power budget).
-    pricing : bool
-        Pay for the interference caused (``False``: the selfish game).
-    aux : {"robust", "closed_form"}
-        How the auxiliary blocks are updated when errors are modelled: exact robust block
-        maximization (SDPs) or the non-robust closed forms at the estimates.
-    rebuild : bool
-        Build a fresh cvxpy problem for every solve (only for benchmarking DPP reuse).
-    solver_options : dict, optional
-        Passed to Clarabel.
-    """
-
-    def __init__(
-        self,
-        view: PairView,
-        X0,
-        *,
-        pricing: bool = True,
-        aux: str = "robust",
-        rebuild: bool = False,
-        solver_options: dict | None = None,
-    ):
-        if not isinstance(view, PairView):
-            raise ValueError(f"view must be a PairView, got {type(view).__name__}")
-        check_choice(aux, "aux", ("robust", "closed_form"))
-        self.pricing = bool(pricing)
-        self.view = view if self.pricing else replace(view, cross=view.cross[:0], others=())
-        n_t = view.A.shape[1]
-        self.X = as_array(X0, "X0", ndim=2, kind="complex").copy()
-        if self.X.shape[0] != n_t or self.X.shape[1] <= view.d_s:
-            raise ValueError(f"X0 must have shape ({n_t}, d_s + d_a), got {self.X.shape}")
-        if np.linalg.norm(self.X) ** 2 > view.power * (1 + 1e-9):
-            raise ValueError("X0 violates the power budget")
-        self.aux_mode = aux
-        self.rebuild = bool(rebuild)
-        self.solver_options = dict(solver_options or {})
-        n_r = view.A.shape[0]
-        self.heard = {j: np.zeros((n_r, n_r), complex) for j in self.view.others}
-        self.aux: Aux | None = None
-        self.solves = 0
-        self.solve_time = 0.0
-        self.rejected = 0
-        self.uncertified = 0
-        self.received = 0
-        self.received_numbers = 0
-        self.precoder_gaps: list[float] = []
-
-    # -- sizes and helpers
-    @property
-    def index(self) -> int:
-        return self.view.index
-
-    def _sizes(self):
-        n_r, n_t = self.view.A.shape
-        n_e = self.view.G.shape[0]
-        d_s = self.view.d_s
-        d_a = self.X.shape[1] - d_s
-        return n_t, n_r, n_e, d_s, d_a
-
-    def cross_prices(self) -> np.ndarray:
-        n_r = self.view.A.shape[0]
-        if not self.view.others:
-            return np.zeros((0, n_r, n_r), complex)
-        return np.stack([self.heard[j] for j in self.view.others])
-
-    def hear(self, j: int, price) -> None:
-        """Receive pair ``j``'s price (ignored by a selfish pair)."""
-        if self.pricing and j in self.heard:
-            P = np.asarray(price, dtype=complex)
-            self.heard[j] = P
-            self.received += 1
-            # a Hermitian n x n matrix is n real diagonal entries and n (n - 1) / 2 complex
-            # off-diagonal ones: n^2 real numbers
-            n = P.shape[0]
-            self.received_numbers += n + n * (n - 1)
-
-    def terms(self, Ups) -> RobustTerms:
-        """The pair's robust utility at its current state (exact worst cases)."""
-        return robust_terms(self.view, self.X, self.aux, Ups, self.cross_prices())
-
-    def _record(self, outcome, step: str):
-        self.solves += 1
-        if np.isfinite(outcome.solve_time):
-            self.solve_time += outcome.solve_time
-        if outcome.status not in _ACCEPT or (step != "precoder" and not outcome.ok):
-            raise _StepFailure(f"pair {self.index}, {step} step: solver status {outcome.status}")
-
-    # -- the four steps of a turn
-    def init_aux(self, Ups) -> None:
-        """Starting auxiliaries: the closed forms at the estimates, then (robust mode) one
-        robust receiver and Eve step, so that the first utility is not that of the
-        non-robust weights under the worst-case errors (which can be thousands of nats off).
-        """
-        self.aux = aux_closed_form(self.view.A, self.view.G, self.X, Ups, self.view.d_s)
-        if self.view.robust and self.aux_mode == "robust":
-            self.receiver_step(Ups)
-            self.eve_step()
-
-    def receiver_step(self, Ups) -> None:
-        """Update ``(F_r, W_r)`` for the measured interference ``Ups``."""
-        if self.view.robust and self.aux_mode == "robust":
-            n_t, n_r, _n_e, d_s, d_a = self._sizes()
-            prob = _problem(ReceiverProblem, (n_t, n_r, d_s, d_a), self.rebuild)
-            (F, W), out = prob.solve(self.view, self.X, Ups, **self.solver_options)
-            self._record(out, "receiver")
-            self.aux = self.aux.replace(F_r=F, W_r=W)
-        else:
-            F, W = receiver_closed_form(self.view.A, self.X, Ups, self.view.d_s)
-            self.aux = self.aux.replace(F_r=F, W_r=W)
-
-    def price(self, Ups) -> np.ndarray:
-        """This pair's price at its current state (to be broadcast)."""
-        return pair_price(self.view.A, self.X, Ups, self.view.d_s)
-
-    def precoder_step(self) -> None:
-        """Update ``X_i = [Q_i, Lambda_i]`` with the heard prices."""
-        n_t, n_r, n_e, d_s, d_a = self._sizes()
-        Pi = self.cross_prices()
-        if self.view.robust:
-            prob = _problem(PrecoderProblem, (n_t, n_r, n_e, d_s, d_a, len(Pi)), self.rebuild)
-            scale = max(float(np.linalg.norm(self.X)), 1e-9 * np.sqrt(self.view.power))
-            X, out = prob.solve(self.view, self.aux, Pi, scale=scale, **self.solver_options)
-            self._record(out, "precoder")
-            self.precoder_gaps.append(out.certificate.value)
-            if out.ok:
-                self.X = X
-            else:  # a point whose exact worst case disagrees with the SDP: not taken
-                self.uncertified += 1
-        else:
-            self.X, _ = nominal_precoder(
-                self.view.A,
-                self.view.G,
-                self.X.shape,
-                self.aux,
-                self.view.cross,
-                Pi,
-                self.view.power,
-                d_s,
-            )
-
-    def eve_step(self) -> None:
-        """Update the Eve-side auxiliaries ``(F_e, W_e, S_m)``."""
-        if self.view.robust and self.aux_mode == "robust":
-            n_t, _n_r, n_e, d_s, d_a = self._sizes()
-            prob = _problem(EveProblem, (n_t, n_e, d_s, d_a), self.rebuild)
-            (F, W, S), out = prob.solve(self.view, self.X, **self.solver_options)
-            self._record(out, "eve")
-            self.aux = self.aux.replace(F_e=F, W_e=W, S_m=S)
-        else:
-            F, W, S = eve_closed_form(self.view.G, self.X, self.view.d_s)
-            self.aux = self.aux.replace(F_e=F, W_e=W, S_m=S)
-
-    def guarded(self, step, Ups, before: float, tol: float) -> tuple[float, float]:
-        """Run ``step`` and keep it only if the exact utility did not drop (beyond ``tol``).
-
-        Returns ``(raw_change, utility_after)``: the change the step itself produced and the
-        utility kept (the old one if the step was rejected).
-        """
-        saved = (self.X.copy(), self.aux)
-        step()
-        after = self.terms(Ups).utility
-        change = after - before
-        if change < -tol * (1.0 + abs(before)):
-            self.X, self.aux = saved
-            self.rejected += 1
-            return change, before
-        return change, after
-
-
-class _StepFailure(RuntimeError):
-    pass
+    return checked_price(A, X, Ups, d_s)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -484,228 +264,326 @@ def run_adp(
     (True, True)
     """
     check_instance(network, "network", Network)
-    check_choice(schedule, "schedule", SCHEDULES)
-    check_choice(aux, "aux", ("robust", "closed_form"))
-    check_choice(start, "start", STARTS)
-    nominal_iter = check_int(nominal_iter, "nominal_iter", minimum=1)
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
-    cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
-    pricing = check_flag(pricing, "pricing")
-    rebuild = check_flag(rebuild, "rebuild")
-    safeguard = check_flag(safeguard, "safeguard")
-    if solver_options is not None and not isinstance(solver_options, dict):
-        raise TypeError(f"solver_options must be a dict, got {type(solver_options).__name__}")
-    if schedule == "random" and rng is None:
-        raise ValueError("rng is required for schedule='random'")
-    gen = as_generator(rng) if rng is not None else None
-    sc = network.scenario
-    K, n_r = sc.n_pairs, sc.n_r
-    H = network.H_hat
-    if X0 is not None or start == "nominal":
-        if X0 is not None:
-            X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
-        else:
-            nominal = network.with_radii(0.0)
-            X = run_adp(nominal, pricing=pricing, max_iter=nominal_iter, tol=tol).X.copy()
-        fraction = float(np.max(np.linalg.norm(X, axis=(1, 2)) ** 2) / sc.power)
-    elif start == "backoff":
-        X, fraction = backoff_start(H, network.G_hat, sc.power, sc.d_s, sc.d_a)
-    else:
-        X, fraction = initial_precoders(H, network.G_hat, sc.power, sc.d_s, sc.d_a), 1.0
-    t0 = time.perf_counter()
-    agents = [
-        PairAgent(
-            PairView.from_network(network, i),
-            X[i],
-            pricing=pricing,
-            aux=aux,
-            rebuild=rebuild,
-            solver_options=solver_options,
-        )
-        for i in range(K)
-    ]
-
-    def designs():
-        return np.stack([a.X for a in agents])
-
-    def ups(i, Xs=None):
-        return interference_covariance(H, designs() if Xs is None else Xs, i)
-
-    messages = 0
-
-    def broadcast(i, price):
-        nonlocal messages
-        last_price[i] = price
-        if pricing:
-            for a in agents:
-                if a.index != i:
-                    a.hear(i, price)
-                    messages += 1
-
-    last_price = np.zeros((K, n_r, n_r), complex)
-    for i, a in enumerate(agents):
-        a.init_aux(ups(i))
-    for i, a in enumerate(agents):
-        broadcast(i, a.price(ups(i)))
-
-    def snapshot():
-        Xs = designs()
-        return np.array([agents[i].terms(ups(i, Xs)).utility for i in range(K)])
-
-    hist = {
-        "secrecy": [],
-        "secrecy_estimate": [],
-        "utility": [],
-        "turn_start": [],
-        "turn_end": [],
-        "messages": [],
-        "sum_rate": [],
-    }
-
-    def record():
-        Xs = designs()
-        hist["secrecy"].append(secrecy_rates(network, Xs))
-        # one evaluation on the estimates gives both the clipped rates and the sum rate
-        cs = secrecy_rates(network, Xs, channel="estimate", bits=False, clip=False)
-        hist["secrecy_estimate"].append(np.maximum(cs, 0.0) / np.log(2.0))
-        hist["utility"].append(snapshot())
-        hist["messages"].append(messages)
-        hist["sum_rate"].append(float(np.sum(cs)))
-
-    record()
-    guard = 1e-7 if safeguard else np.inf
-    turn_drop = 0.0
-    status, message, it = "max_iter", "", 0
-
-    def turn(a, Ups, steps):
-        nonlocal turn_drop
-        g = a.terms(Ups).utility
-        start = g
-        for step in steps:
-            change, g = a.guarded(step, Ups, g, guard)
-            turn_drop = max(turn_drop, -change)
-        return start, g
-
-    rule = False
-    last_round_clean = True
-
-    def undone():
-        return sum(a.rejected + a.uncertified for a in agents)
-
-    try:
-        for it in range(1, max_iter + 1):  # noqa: B007 (it names the round in messages)
-            undone_before = undone()
-            starts, ends = np.zeros(K), np.zeros(K)
-            if schedule == "jacobi":
-                Xs = designs()
-                U = [ups(i, Xs) for i in range(K)]
-                for i, a in enumerate(agents):
-                    starts[i], _ = turn(a, U[i], [lambda a=a, u=U[i]: a.receiver_step(u)])
-                new_prices = [a.price(U[i]) for i, a in enumerate(agents)]
-                for i in range(K):
-                    broadcast(i, new_prices[i])
-                for i, a in enumerate(agents):
-                    _, ends[i] = turn(a, U[i], [a.precoder_step, a.eve_step])
-            else:
-                order = gen.permutation(K) if schedule == "random" else range(K)
-                for i in order:
-                    a = agents[i]
-                    Ui = ups(i)
-                    starts[i], _ = turn(a, Ui, [lambda a=a, u=Ui: a.receiver_step(u)])
-                    broadcast(i, a.price(Ui))
-                    _, ends[i] = turn(a, Ui, [a.precoder_step, a.eve_step])
-            hist["turn_start"].append(starts)
-            hist["turn_end"].append(ends)
-            record()
-            last_round_clean = undone() == undone_before
-            u = hist["utility"]
-            if np.all(np.abs(u[-1] - u[-2]) <= tol * (1.0 + np.abs(u[-1]))):
-                rule = True
-                break
-    except _StepFailure as exc:
-        status, message = "solver_error", f"round {it}: {exc}"
-    rounds = len(hist["utility"]) - 1
-    hist["turn_start"] = hist["turn_start"][:rounds]
-    hist["turn_end"] = hist["turn_end"][:rounds]
-    history = as_history({k: v for k, v in hist.items() if k not in ("turn_start", "turn_end")})
-    n_t = sc.n_t
-    history["turn_start"] = np.array(hist["turn_start"]).reshape(rounds, K)
-    history["turn_end"] = np.array(hist["turn_end"]).reshape(rounds, K)
-    Xs = designs()
-    final = [agents[i].terms(ups(i, Xs)) for i in range(K)]
-    u = history["utility"]
-    round_drop = float(max(0.0, np.max(-(np.diff(u, axis=0)), initial=0.0)))
-    robust = bool(agents[0].view.robust)
-    cert = None
-    if status != "solver_error":
-        if not robust:
-            d = sc.d_s
-            if pricing:
-                grad = sum_rate_gradient(H, network.G_hat, Xs, d)
-                what = "the sum secrecy rate (priced: KKT point)"
-            else:
-                grad = utility_gradient(H, network.G_hat, Xs, d, np.zeros((K, n_r, n_r)))
-                what = "each pair's own secrecy rate in its own design (selfish: Nash)"
-            cert = Certificate(
-                kind="stationarity",
-                value=stationarity_residual(grad, Xs, network.power, history["sum_rate"][-1]),
-                tolerance=cert_tol,
-                detail=f"relative projected-gradient residual of {what}, estimates",
-            )
-        else:
-            value = float("nan")
-            if rounds > 0 and last_round_clean:
-                gain = history["turn_end"][-1] - history["turn_start"][-1]
-                value = float(np.max(np.maximum(gain, 0.0) / (1.0 + np.abs(u[-1]))))
-            cert = Certificate(
-                kind="equilibrium_residual",
-                value=value,
-                tolerance=cert_tol,
-                detail="largest relative gain of a pair's exact robust utility over its own "
-                "turn in the last round (nan: a step was undone in that round)",
-            )
-        status = settle(rule, cert, otherwise="max_iter")
-        if status == "stalled":
-            message = (
-                f"utilities settled (tol {tol:.0e}) but the {cert.kind} is {cert.value:.2e} "
-                f"> {cert_tol:.0e}"
-            )
-        elif status == "max_iter":
-            message = f"{max_iter} rounds; {cert.kind} {cert.value:.2e} (tolerance {cert_tol:.0e})"
-    settings = dict(
+    settings, gen = _settings(
+        network,
         pricing=pricing,
         aux=aux,
         schedule=schedule,
         max_iter=max_iter,
         tol=tol,
-        robust=robust,
-        n_t=n_t,
-        start="X0" if X0 is not None else start,
-        start_fraction=fraction,
+        rng=rng,
+        start=start,
+        nominal_iter=nominal_iter,
+        rebuild=rebuild,
+        safeguard=safeguard,
+        solver_options=solver_options,
+        cert_tol=cert_tol,
     )
-    return ADPResult(
-        status=status,
-        iterations=rounds,
-        history=history,
-        elapsed=time.perf_counter() - t0,
-        message=message,
-        certificate=cert,
-        X=Xs,
-        prices=last_price,
-        secrecy=secrecy_rates(network, Xs),
-        secrecy_estimate=secrecy_rates(network, Xs, channel="estimate"),
-        utility=np.array([t.utility for t in final]),
-        secrecy_bound=np.array([t.secrecy_bound for t in final]),
-        messages=messages,
-        numbers_exchanged=int(sum(a.received_numbers for a in agents)),
-        turn_drop=float(turn_drop),
-        round_drop=round_drop,
-        rejected_steps=int(sum(a.rejected for a in agents)),
-        uncertified_steps=int(sum(a.uncertified for a in agents)),
-        precoder_gaps=np.array([g for a in agents for g in a.precoder_gaps], dtype=float),
-        received=np.array([a.received for a in agents], dtype=int),
-        solves=int(sum(a.solves for a in agents)),
-        solve_time=float(sum(a.solve_time for a in agents)),
-        settings=settings,
-    )
+    X, fraction = _start_designs(network, settings, X0)
+    t0 = time.perf_counter()
+    run = _ADPRun(network, X, settings, gen)
+    run.iterate()
+    return run.result(t0, start="X0" if X0 is not None else settings.start, fraction=fraction)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The checked settings of one :func:`run_adp` call."""
+
+    pricing: bool
+    aux: str
+    schedule: str
+    max_iter: int
+    tol: float
+    start: str
+    nominal_iter: int
+    rebuild: bool
+    safeguard: bool
+    solver_options: dict | None
+    cert_tol: float
+
+
+def _settings(network, *, rng, **kw) -> tuple[_Settings, np.random.Generator | None]:
+    """Check the arguments of :func:`run_adp` (in its order) and draw the generator."""
+    check_choice(kw["schedule"], "schedule", SCHEDULES)
+    check_choice(kw["aux"], "aux", ("robust", "closed_form"))
+    check_choice(kw["start"], "start", STARTS)
+    kw["nominal_iter"] = check_int(kw["nominal_iter"], "nominal_iter", minimum=1)
+    kw["max_iter"] = check_int(kw["max_iter"], "max_iter", minimum=1)
+    kw["tol"] = float(check_range(kw["tol"], "tol", 0.0, np.inf, low_open=True))
+    kw["cert_tol"] = float(check_range(kw["cert_tol"], "cert_tol", 0.0, np.inf, low_open=True))
+    for name in ("pricing", "rebuild", "safeguard"):
+        kw[name] = check_flag(kw[name], name)
+    opts = kw["solver_options"]
+    if opts is not None and not isinstance(opts, dict):
+        raise TypeError(f"solver_options must be a dict, got {type(opts).__name__}")
+    if kw["schedule"] == "random" and rng is None:
+        raise ValueError("rng is required for schedule='random'")
+    gen = as_generator(rng) if rng is not None else None
+    return _Settings(**kw), gen
+
+
+def _start_designs(network: Network, settings: _Settings, X0) -> tuple[np.ndarray, float]:
+    """Starting designs and the largest fraction of the power budget they use."""
+    sc = network.scenario
+    K = sc.n_pairs
+    if X0 is not None or settings.start == "nominal":
+        if X0 is not None:
+            X = as_array(X0, "X0", shape=(K, sc.n_t, sc.k), kind="complex").copy()
+        else:
+            nominal = network.with_radii(0.0)
+            X = run_adp(
+                nominal,
+                pricing=settings.pricing,
+                max_iter=settings.nominal_iter,
+                tol=settings.tol,
+            ).X.copy()
+        fraction = float(np.max(np.linalg.norm(X, axis=(1, 2)) ** 2) / sc.power)
+    elif settings.start == "backoff":
+        X, fraction = backoff_start(network.H_hat, network.G_hat, sc.power, sc.d_s, sc.d_a)
+    else:
+        X = initial_precoders(network.H_hat, network.G_hat, sc.power, sc.d_s, sc.d_a)
+        fraction = 1.0
+    return X, fraction
+
+
+_HISTORY_KEYS = tuple(
+    "secrecy secrecy_estimate utility turn_start turn_end messages sum_rate".split()
+)
+
+
+class _ADPRun:
+    """One run of :func:`run_adp`: the agents, the price messages, the history, the schedule.
+
+    Building it gives every agent its starting auxiliaries, broadcasts the first prices and
+    records round 0; :meth:`iterate` plays the rounds and :meth:`result` packs the outcome.
+    """
+
+    def __init__(self, network: Network, X: np.ndarray, settings: _Settings, gen):
+        self.network, self.settings, self.gen = network, settings, gen
+        sc = network.scenario
+        self.K = sc.n_pairs
+        self.H = network.H_hat
+        self.agents = [
+            PairAgent(
+                PairView.from_network(network, i),
+                X[i],
+                pricing=settings.pricing,
+                aux=settings.aux,
+                rebuild=settings.rebuild,
+                solver_options=settings.solver_options,
+            )
+            for i in range(self.K)
+        ]
+        self.messages = 0
+        self.last_price = np.zeros((self.K, sc.n_r, sc.n_r), complex)
+        for i, a in enumerate(self.agents):
+            a.init_aux(self.ups(i))
+        for i, a in enumerate(self.agents):
+            self.broadcast(i, a.price(self.ups(i)))
+        self.hist: dict[str, list] = {key: [] for key in _HISTORY_KEYS}
+        self.record()
+        self.guard = 1e-7 if settings.safeguard else np.inf
+        self.turn_drop = 0.0
+        self.status, self.message, self.round = "max_iter", "", 0
+        self.rule = False
+        self.last_round_clean = True
+
+    # -- the shared state
+    def designs(self) -> np.ndarray:
+        return np.stack([a.X for a in self.agents])
+
+    def ups(self, i: int, Xs=None) -> np.ndarray:
+        """Interference covariance at RX ``i`` (for the designs ``Xs``, default the agents')."""
+        return interference_covariance(self.H, self.designs() if Xs is None else Xs, i)
+
+    def broadcast(self, i: int, price) -> None:
+        """Pair ``i`` sends ``price`` to every other pair (one message each, if pricing)."""
+        self.last_price[i] = price
+        if self.settings.pricing:
+            for a in self.agents:
+                if a.index != i:
+                    a.hear(i, price)
+                    self.messages += 1
+
+    def undone(self) -> int:
+        return sum(a.rejected + a.uncertified for a in self.agents)
+
+    def record(self) -> None:
+        """Append the end-of-round rates, utilities and message count to the history."""
+        Xs = self.designs()
+        hist = self.hist
+        hist["secrecy"].append(secrecy_rates(self.network, Xs))
+        # one evaluation on the estimates gives both the clipped rates and the sum rate
+        cs = secrecy_rates(self.network, Xs, channel="estimate", bits=False, clip=False)
+        hist["secrecy_estimate"].append(np.maximum(cs, 0.0) / np.log(2.0))
+        hist["utility"].append(
+            np.array([self.agents[i].terms(self.ups(i, Xs)).utility for i in range(self.K)])
+        )
+        hist["messages"].append(self.messages)
+        hist["sum_rate"].append(float(np.sum(cs)))
+
+    # -- the schedule
+    def turn(self, a: PairAgent, Ups, steps) -> tuple[float, float]:
+        """Run ``steps`` of agent ``a`` under the safeguard; its utility before and after."""
+        g = a.terms(Ups).utility
+        start = g
+        for step in steps:
+            change, g = a.guarded(step, Ups, g, self.guard)
+            self.turn_drop = max(self.turn_drop, -change)
+        return start, g
+
+    def jacobi_round(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """All pairs at once on the same snapshot of the designs."""
+        Xs = self.designs()
+        U = [self.ups(i, Xs) for i in range(self.K)]
+        for i, a in enumerate(self.agents):
+            starts[i], _ = self.turn(a, U[i], [lambda a=a, u=U[i]: a.receiver_step(u)])
+        new_prices = [a.price(U[i]) for i, a in enumerate(self.agents)]
+        for i in range(self.K):
+            self.broadcast(i, new_prices[i])
+        for i, a in enumerate(self.agents):
+            _, ends[i] = self.turn(a, U[i], [a.precoder_step, a.eve_step])
+
+    def serial_round(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """One pair after the other, in a fixed or a random order."""
+        schedule = self.settings.schedule
+        order = self.gen.permutation(self.K) if schedule == "random" else range(self.K)
+        for i in order:
+            a = self.agents[i]
+            Ui = self.ups(i)
+            starts[i], _ = self.turn(a, Ui, [lambda a=a, u=Ui: a.receiver_step(u)])
+            self.broadcast(i, a.price(Ui))
+            _, ends[i] = self.turn(a, Ui, [a.precoder_step, a.eve_step])
+
+    def play_round(self) -> bool:
+        """One round (every pair takes one turn); True when the stopping rule is met."""
+        undone_before = self.undone()
+        starts, ends = np.zeros(self.K), np.zeros(self.K)
+        if self.settings.schedule == "jacobi":
+            self.jacobi_round(starts, ends)
+        else:
+            self.serial_round(starts, ends)
+        self.hist["turn_start"].append(starts)
+        self.hist["turn_end"].append(ends)
+        self.record()
+        self.last_round_clean = self.undone() == undone_before
+        u = self.hist["utility"]
+        return bool(np.all(np.abs(u[-1] - u[-2]) <= self.settings.tol * (1.0 + np.abs(u[-1]))))
+
+    def iterate(self) -> None:
+        """Play rounds until the rule is met, ``max_iter`` rounds, or a solver failure."""
+        try:
+            for rnd in range(1, self.settings.max_iter + 1):
+                self.round = rnd
+                if self.play_round():
+                    self.rule = True
+                    break
+        except StepFailure as exc:
+            self.status, self.message = "solver_error", f"round {self.round}: {exc}"
+
+    # -- the outcome
+    def history(self) -> dict[str, np.ndarray]:
+        hist = self.hist
+        rounds = len(hist["utility"]) - 1
+        hist["turn_start"] = hist["turn_start"][:rounds]
+        hist["turn_end"] = hist["turn_end"][:rounds]
+        history = as_history({k: v for k, v in hist.items() if k not in ("turn_start", "turn_end")})
+        history["turn_start"] = np.array(hist["turn_start"]).reshape(rounds, self.K)
+        history["turn_end"] = np.array(hist["turn_end"]).reshape(rounds, self.K)
+        return history
+
+    def certificate(self, history, Xs, robust: bool) -> Certificate:
+        """Stationarity (no errors modelled) or the equilibrium residual (robust)."""
+        network, s = self.network, self.settings
+        if not robust:
+            K, n_r, d = self.K, network.scenario.n_r, network.scenario.d_s
+            if s.pricing:
+                grad = sum_rate_gradient(self.H, network.G_hat, Xs, d)
+                what = "the sum secrecy rate (priced: KKT point)"
+            else:
+                grad = utility_gradient(self.H, network.G_hat, Xs, d, np.zeros((K, n_r, n_r)))
+                what = "each pair's own secrecy rate in its own design (selfish: Nash)"
+            return Certificate(
+                kind="stationarity",
+                value=stationarity_residual(grad, Xs, network.power, history["sum_rate"][-1]),
+                tolerance=s.cert_tol,
+                detail=f"relative projected-gradient residual of {what}, estimates",
+            )
+        value = float("nan")
+        u = history["utility"]
+        if len(u) > 1 and self.last_round_clean:
+            gain = history["turn_end"][-1] - history["turn_start"][-1]
+            value = float(np.max(np.maximum(gain, 0.0) / (1.0 + np.abs(u[-1]))))
+        return Certificate(
+            kind="equilibrium_residual",
+            value=value,
+            tolerance=s.cert_tol,
+            detail="largest relative gain of a pair's exact robust utility over its own "
+            "turn in the last round (nan: a step was undone in that round)",
+        )
+
+    def conclude(self, cert: Certificate) -> None:
+        """Status and message from the stopping rule and the certificate."""
+        s = self.settings
+        self.status = settle(self.rule, cert, otherwise="max_iter")
+        if self.status == "stalled":
+            self.message = (
+                f"utilities settled (tol {s.tol:.0e}) but the {cert.kind} is {cert.value:.2e} "
+                f"> {s.cert_tol:.0e}"
+            )
+        elif self.status == "max_iter":
+            self.message = (
+                f"{s.max_iter} rounds; {cert.kind} {cert.value:.2e} (tolerance {s.cert_tol:.0e})"
+            )
+
+    def result(self, t0: float, *, start: str, fraction: float) -> ADPResult:
+        """Pack the run into an :class:`ADPResult` (``t0``: the start of the timing)."""
+        history = self.history()
+        rounds = len(history["utility"]) - 1
+        network, agents, s = self.network, self.agents, self.settings
+        Xs = self.designs()
+        final = [agents[i].terms(self.ups(i, Xs)) for i in range(self.K)]
+        u = history["utility"]
+        round_drop = float(max(0.0, np.max(-(np.diff(u, axis=0)), initial=0.0)))
+        robust = bool(agents[0].view.robust)
+        cert = None
+        if self.status != "solver_error":
+            cert = self.certificate(history, Xs, robust)
+            self.conclude(cert)
+        settings = dict(
+            pricing=s.pricing,
+            aux=s.aux,
+            schedule=s.schedule,
+            max_iter=s.max_iter,
+            tol=s.tol,
+            robust=robust,
+            n_t=network.scenario.n_t,
+            start=start,
+            start_fraction=fraction,
+        )
+        return ADPResult(
+            status=self.status,
+            iterations=rounds,
+            history=history,
+            elapsed=time.perf_counter() - t0,
+            message=self.message,
+            certificate=cert,
+            X=Xs,
+            prices=self.last_price,
+            secrecy=secrecy_rates(network, Xs),
+            secrecy_estimate=secrecy_rates(network, Xs, channel="estimate"),
+            utility=np.array([t.utility for t in final]),
+            secrecy_bound=np.array([t.secrecy_bound for t in final]),
+            messages=self.messages,
+            numbers_exchanged=int(sum(a.received_numbers for a in agents)),
+            turn_drop=float(self.turn_drop),
+            round_drop=round_drop,
+            rejected_steps=int(sum(a.rejected for a in agents)),
+            uncertified_steps=int(sum(a.uncertified for a in agents)),
+            precoder_gaps=np.array([g for a in agents for g in a.precoder_gaps], dtype=float),
+            received=np.array([a.received for a in agents], dtype=int),
+            solves=int(sum(a.solves for a in agents)),
+            solve_time=float(sum(a.solve_time for a in agents)),
+            settings=settings,
+        )

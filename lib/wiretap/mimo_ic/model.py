@@ -13,7 +13,8 @@ Shapes (``K`` pairs, ``n_t`` transmit, ``n_r`` receive, ``n_e`` eavesdropper ant
 * ``G``: ``(K, n_e, n_t)``, ``G[i]`` the effective channel from TX ``i`` to Eve.
 * ``X``: ``(K, n_t, k)``, ``X[i] = [Q_i, Lambda_i]`` the data precoder and the AN precoder.
 
-Rates are in nats unless a function says otherwise (``bits=True``).
+Rates are in nats unless a function says otherwise (``bits=True``). :class:`Scenario` and
+:class:`Network` are defined in the internal ``_scenario`` module.
 
 References
 ----------
@@ -23,14 +24,24 @@ interference channels" (the book's ``kong2024mimoic``), Section II, eqs. (1)-(22
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import scipy.linalg as sla
 import scipy.stats as sst
 
+from .._linalg import herm
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
-from ._checks import channels, check_instance, nonempty
+from ._checks import channels, check_hgx, check_instance, designs, nonempty
+from ._kernels import (
+    best_fraction,
+    cn,
+    in_ball,
+    interference,
+    minus_payments,
+    pair_rates,
+    rate_gradients,
+    start_directions,
+)
+from ._scenario import Network, Scenario, checked_ball_radius, matrix_shape
 
 __all__ = [
     "BACKOFF_FRACTIONS",
@@ -57,123 +68,7 @@ ERROR_MODELS = ("gaussian", "ball", "none")
 """How true channels are drawn around the estimates (see :func:`draw_network`)."""
 
 
-# ----------------------------------------------------------------------------- scenario
-@dataclass(frozen=True)
-class Scenario:
-    """Parameters of one simulated network (the paper's Section IV defaults).
-
-    Attributes
-    ----------
-    n_pairs : int
-        Number of transmitter-receiver pairs ``K``.
-    n_t, n_r, n_e : int
-        Antennas at each transmitter, each legitimate receiver and the eavesdropper.
-    d_s, d_a : int
-        Data streams and artificial-noise streams per transmitter (``d_s + d_a <= n_t``,
-        ``d_s <= n_r``, ``d_a >= 1``).
-    power_db : float
-        Per-transmitter power ``P_tot`` in dB, in the same reference unit as ``noise_db``.
-    noise_db : float
-        Noise power ``sigma^2`` in dB at every receiver (legitimate and Eve).
-    d_main, d_cross, d_eve : float
-        Distances in metres: TX to its RX, TX to the other RXs, TX to Eve.
-    kappa : float
-        Path gain at 1 m (the paper's ``10^-4``).
-    exponent : float
-        Path-loss exponent ``tau`` (the paper's 2.6).
-    zeta : float
-        CSI error level in ``[0, 1)``: per-entry standard deviation of the estimation error
-        of every small-scale channel (paper eq. (13)), the same for all links.
-    coverage : float or None
-        How the radius of the error ball used by the robust design is set from ``zeta``:
-        ``None`` takes the radius equal to ``zeta`` (the reading of the print's LMIs (55)-
-        (59)); a probability ``p`` takes the radius that a Gaussian error of per-entry
-        variance ``zeta^2`` stays inside with probability ``p`` (:func:`ball_radius`).
-
-    Examples
-    --------
-    >>> sc = Scenario()
-    >>> round(sc.link_snr_db("main"), 1)
-    64.0
-    """
-
-    n_pairs: int = 3
-    n_t: int = 4
-    n_r: int = 4
-    n_e: int = 8
-    d_s: int = 2
-    d_a: int = 1
-    power_db: float = 20.0
-    noise_db: float = -110.0
-    d_main: float = 10.0
-    d_cross: float = 10.0
-    d_eve: float = 10.0
-    kappa: float = 1e-4
-    exponent: float = 2.6
-    zeta: float = 0.1
-    coverage: float | None = None
-
-    def __post_init__(self):
-        check_int(self.n_pairs, "n_pairs", minimum=1)
-        for name in ("n_t", "n_r", "n_e", "d_s", "d_a"):
-            check_int(getattr(self, name), name, minimum=1)
-        if self.d_s + self.d_a > self.n_t:
-            raise ValueError(
-                f"d_s + d_a must be <= n_t, got d_s={self.d_s}, d_a={self.d_a}, n_t={self.n_t}"
-            )
-        if self.d_s > self.n_r:
-            raise ValueError(f"d_s must be <= n_r, got d_s={self.d_s}, n_r={self.n_r}")
-        for name in ("power_db", "noise_db"):
-            check_range(getattr(self, name), name, -400.0, 400.0)
-        for name in ("d_main", "d_cross", "d_eve", "kappa", "exponent"):
-            check_range(getattr(self, name), name, 0.0, np.inf, low_open=True)
-        check_range(self.zeta, "zeta", 0.0, 1.0, high_open=True)
-        if self.coverage is not None:
-            check_range(self.coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True)
-
-    @property
-    def k(self) -> int:
-        """Columns of ``X_i = [Q_i, Lambda_i]``: ``d_s + d_a``."""
-        return self.d_s + self.d_a
-
-    @property
-    def power(self) -> float:
-        """Per-transmitter power ``P_tot`` in linear units, relative to the normalized noise."""
-        return float(10.0 ** (self.power_db / 10.0))
-
-    def gain(self, link: str) -> float:
-        """Path gain over noise, ``kappa d^-tau / sigma^2``, of ``link`` in main/cross/eve."""
-        check_choice(link, "link", ("main", "cross", "eve"))
-        d = {"main": self.d_main, "cross": self.d_cross, "eve": self.d_eve}[link]
-        return float(self.kappa * d ** (-self.exponent) / 10.0 ** (self.noise_db / 10.0))
-
-    def link_snr_db(self, link: str) -> float:
-        """SNR in dB per unit small-scale gain at full power: ``P_tot * gain(link)``."""
-        return float(10 * np.log10(self.power * self.gain(link)))
-
-    def radius(self, link: str) -> float:
-        """Error-ball radius of ``link`` in normalized (effective) channel units."""
-        shape = {"main": (self.n_r, self.n_t), "cross": (self.n_r, self.n_t)}.get(
-            link, (self.n_e, self.n_t)
-        )
-        rho = ball_radius(self.zeta, shape, coverage=self.coverage)
-        return float(np.sqrt(self.gain(link)) * rho)
-
-    def replace(self, **changes) -> Scenario:
-        """A copy with some fields changed (validated again)."""
-        from dataclasses import replace
-
-        return replace(self, **changes)
-
-
-def _shape(shape) -> tuple[int, ...]:
-    """A matrix shape: a non-empty sequence of positive integers."""
-    arr = as_array(shape, "shape", ndim=1, kind="int")
-    if arr.size == 0 or np.any(arr < 1):
-        raise ValueError(f"shape must be a non-empty tuple of positive integers, got {shape!r}")
-    return tuple(int(s) for s in arr)
-
-
+# ----------------------------------------------------------------------------- error balls
 def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
     """Radius of the Frobenius-norm ball that models a CSI error of level ``zeta``.
 
@@ -200,13 +95,7 @@ def ball_radius(zeta, shape, *, coverage: float | None = None) -> float:
     >>> round(ball_radius(0.1, (4, 4), coverage=0.9), 3)
     0.461
     """
-    z = float(check_range(zeta, "zeta", 0.0, 1.0, high_open=True))
-    dims = _shape(shape)
-    if coverage is None:
-        return z
-    p = float(check_range(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True))
-    n = int(np.prod(dims))
-    return float(z * np.sqrt(sst.chi2.ppf(p, 2 * n) / 2.0))
+    return checked_ball_radius(zeta, shape, coverage)
 
 
 def ball_coverage(zeta, radius, shape) -> float:
@@ -239,74 +128,9 @@ def ball_coverage(zeta, radius, shape) -> float:
     """
     z = float(check_range(zeta, "zeta", 0.0, 1.0, low_open=True, high_open=True))
     r = float(check_range(radius, "radius", 0.0, np.inf))
-    dims = _shape(shape)
+    dims = matrix_shape(shape)
     n = int(np.prod(dims))
     return float(sst.chi2.cdf(2.0 * r**2 / z**2, 2 * n))
-
-
-# ----------------------------------------------------------------------------- network
-@dataclass(frozen=True)
-class Network:
-    """One drawn network: estimated and true channels in normalized units.
-
-    Attributes
-    ----------
-    scenario : Scenario
-    H_hat : ndarray, complex, shape (K, K, n_r, n_t)
-        Estimated channels known to the transmitters (``H_hat[i, j]``: TX ``j`` to RX ``i``).
-    G_hat : ndarray, complex, shape (K, n_e, n_t)
-        Estimated eavesdropper channels.
-    H_true : ndarray
-        True channels, used to evaluate rates.
-    G_true : ndarray
-        True eavesdropper channels, used to evaluate rates.
-    radius_main, radius_cross, radius_eve : float
-        Radii of the error balls assumed by the robust design, in normalized units.
-    error : str
-        The error model the true channels were drawn from.
-    """
-
-    scenario: Scenario
-    H_hat: np.ndarray
-    G_hat: np.ndarray
-    H_true: np.ndarray
-    G_true: np.ndarray
-    radius_main: float
-    radius_cross: float
-    radius_eve: float
-    error: str = "gaussian"
-    info: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def power(self) -> float:
-        """Per-transmitter power (normalized units)."""
-        return self.scenario.power
-
-    def with_radii(self, scale: float) -> Network:
-        """A copy whose design radii are multiplied by ``scale`` (0 gives a non-robust design)."""
-        s = float(check_range(scale, "scale", 0.0, np.inf))
-        from dataclasses import replace
-
-        return replace(
-            self,
-            radius_main=self.radius_main * s,
-            radius_cross=self.radius_cross * s,
-            radius_eve=self.radius_eve * s,
-        )
-
-
-def _cn(rng: np.random.Generator, shape, var: float) -> np.ndarray:
-    return np.sqrt(var / 2.0) * (rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
-
-
-def _in_ball(rng: np.random.Generator, shape, radius: float) -> np.ndarray:
-    """Uniform draws in the complex Frobenius ball of ``radius``, one per leading index."""
-    lead, mat = shape[:-2], shape[-2:]
-    n = 2 * int(np.prod(mat))
-    D = _cn(rng, shape, 1.0)
-    nrm = np.linalg.norm(D.reshape(*lead, -1), axis=-1)[..., None, None]
-    u = rng.random(lead)[..., None, None] ** (1.0 / n)
-    return radius * u * D / nrm
 
 
 def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network:
@@ -346,21 +170,21 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
     z2 = sc.zeta**2
     rm, rc, re_ = sc.radius("main"), sc.radius("cross"), sc.radius("eve")
     if error == "gaussian":
-        Hs = _cn(gen, (K, K, sc.n_r, sc.n_t), 1.0 - z2)
-        Gs = _cn(gen, (K, sc.n_e, sc.n_t), 1.0 - z2)
-        Hh = Hs + _cn(gen, Hs.shape, z2)
-        Gh = Gs + _cn(gen, Gs.shape, z2)
+        Hs = cn(gen, (K, K, sc.n_r, sc.n_t), 1.0 - z2)
+        Gs = cn(gen, (K, sc.n_e, sc.n_t), 1.0 - z2)
+        Hh = Hs + cn(gen, Hs.shape, z2)
+        Gh = Gs + cn(gen, Gs.shape, z2)
         H_true, G_true = scale * Hs, ge * Gs
         H_hat, G_hat = scale * Hh, ge * Gh
     else:
-        H_hat = scale * _cn(gen, (K, K, sc.n_r, sc.n_t), 1.0)
-        G_hat = ge * _cn(gen, (K, sc.n_e, sc.n_t), 1.0)
+        H_hat = scale * cn(gen, (K, K, sc.n_r, sc.n_t), 1.0)
+        G_hat = ge * cn(gen, (K, sc.n_e, sc.n_t), 1.0)
         if error == "ball":
             rad = np.full((K, K), rc)
             np.fill_diagonal(rad, rm)
-            DH = _in_ball(gen, H_hat.shape, 1.0) * rad[:, :, None, None]
+            DH = in_ball(gen, H_hat.shape, 1.0) * rad[:, :, None, None]
             H_true = H_hat + DH
-            G_true = G_hat + _in_ball(gen, G_hat.shape, re_)
+            G_true = G_hat + in_ball(gen, G_hat.shape, re_)
         else:
             H_true, G_true = H_hat.copy(), G_hat.copy()
     return Network(
@@ -374,32 +198,6 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
         radius_eve=re_,
         error=error,
     )
-
-
-# ----------------------------------------------------------------------------- checks
-def _check_HGX(H, G, X, d_s) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    Hm, Gm = channels(H, G)
-    Xm = _designs(X, Hm)
-    d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
-    return Hm, Gm, Xm, d
-
-
-def _designs(X, Hm: np.ndarray) -> np.ndarray:
-    """``X`` of shape ``(K, n_t, k)`` for the channels ``Hm``, ``k >= 1``."""
-    K, n_t = Hm.shape[0], Hm.shape[3]
-    Xm = as_array(X, "X", shape=(K, n_t, None), kind="complex", match="the pairs and columns of H")
-    return nonempty(Xm, "X")
-
-
-def _herm(M: np.ndarray) -> np.ndarray:
-    return 0.5 * (M + np.swapaxes(M.conj(), -1, -2))
-
-
-def _logdet(M: np.ndarray) -> float:
-    sign, val = np.linalg.slogdet(_herm(M))
-    if sign.real <= 0:
-        raise ValueError("a matrix that must be positive definite is not")
-    return float(val)
 
 
 # ----------------------------------------------------------------------------- rates
@@ -418,30 +216,9 @@ def interference_covariance(H, X, i: int) -> np.ndarray:
     ndarray, complex, shape (n_r, n_r)
     """
     Hm = channels(H)
-    Xm = _designs(X, Hm)
-    K = Hm.shape[0]
-    i = check_int(i, "i", minimum=0, maximum=K - 1)
-    n_r = Hm.shape[2]
-    U = np.zeros((n_r, n_r), dtype=complex)
-    for j in range(K):
-        if j != i:
-            HX = Hm[i, j] @ Xm[j]
-            U += HX @ HX.conj().T
-    return _herm(U)
-
-
-def _covariances(Hm, Gm, Xm, d, i):
-    A, Q, L = Hm[i, i], Xm[i][:, :d], Xm[i][:, d:]
-    Ups = interference_covariance(Hm, Xm, i)
-    AL = A @ L
-    N = AL @ AL.conj().T + Ups + np.eye(A.shape[0])
-    AQ = A @ Q
-    Z = AQ @ AQ.conj().T
-    GL = Gm[i] @ L
-    NE = GL @ GL.conj().T + np.eye(Gm.shape[1])
-    GQ = Gm[i] @ Q
-    ZE = GQ @ GQ.conj().T
-    return N, Z, NE, ZE
+    Xm = designs(X, Hm)
+    i = check_int(i, "i", minimum=0, maximum=Hm.shape[0] - 1)
+    return interference(Hm, Xm, i)
 
 
 def rates(H, G, X, d_s: int) -> tuple[np.ndarray, np.ndarray]:
@@ -450,6 +227,9 @@ def rates(H, G, X, d_s: int) -> tuple[np.ndarray, np.ndarray]:
     ``C_R,i = log det(I + Z_R N_R^{-1})`` with the AN and the interference of the other
     pairs in ``N_R``; ``C_E,i = log det(I + Z_E N_E^{-1})`` for an eavesdropper that has
     cancelled the other pairs' signals (paper eq. (4)).
+
+    Computed from the covariances directly; ``tests/test_mimo_ic_foundations.py`` checks it
+    against :func:`wiretap.rates.log_det_rate` (1e-9 relative).
 
     Parameters
     ----------
@@ -472,14 +252,7 @@ def rates(H, G, X, d_s: int) -> tuple[np.ndarray, np.ndarray]:
     >>> round(float(cr[0]), 6), float(ce[0])
     (0.693147, 0.0)
     """
-    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
-    K = Hm.shape[0]
-    cr, ce = np.empty(K), np.empty(K)
-    for i in range(K):
-        N, Z, NE, ZE = _covariances(Hm, Gm, Xm, d, i)
-        cr[i] = _logdet(N + Z) - _logdet(N)
-        ce[i] = _logdet(NE + ZE) - _logdet(NE)
-    return cr, ce
+    return pair_rates(*check_hgx(H, G, X, d_s))
 
 
 def secrecy_rates(
@@ -536,7 +309,7 @@ def prices(H, X, d_s: int) -> np.ndarray:
     ndarray, complex, shape (K, n_r, n_r)
     """
     Hm = channels(H)
-    Xm = _designs(X, Hm)
+    Xm = designs(X, Hm)
     K, _, n_r, _n_t = Hm.shape
     d = check_int(d_s, "d_s", minimum=1, maximum=Xm.shape[2] - 1)
     out = np.empty((K, n_r, n_r), dtype=complex)
@@ -544,7 +317,7 @@ def prices(H, X, d_s: int) -> np.ndarray:
         A, Q, L = Hm[i, i], Xm[i][:, :d], Xm[i][:, d:]
         AL, AQ = A @ L, A @ Q
         N = AL @ AL.conj().T + interference_covariance(Hm, Xm, i) + np.eye(n_r)
-        out[i] = _herm(np.linalg.inv(_herm(N)) - np.linalg.inv(_herm(N + AQ @ AQ.conj().T)))
+        out[i] = herm(np.linalg.inv(herm(N)) - np.linalg.inv(herm(N + AQ @ AQ.conj().T)))
     return out
 
 
@@ -566,7 +339,7 @@ def priced_utilities(H, G, X, d_s: int, price) -> np.ndarray:
     -------
     ndarray, shape (K,)
     """
-    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    Hm, Gm, Xm, d = check_hgx(H, G, X, d_s)
     K, n_r = Hm.shape[0], Hm.shape[2]
     Pm = as_array(price, "price", shape=(K, n_r, n_r), kind="complex")
     cr, ce = rates(Hm, Gm, Xm, d)
@@ -577,26 +350,6 @@ def priced_utilities(H, G, X, d_s: int, price) -> np.ndarray:
                 HX = Hm[j, i] @ Xm[i]
                 f[i] -= float(np.real(np.trace(Pm[j] @ HX @ HX.conj().T)))
     return f
-
-
-def _rate_gradients(Hm, Gm, Xm, d):
-    """Per pair: gradient of C_S,i w.r.t. conj(X_i), and the prices."""
-    K = Hm.shape[0]
-    grads = np.zeros_like(Xm)
-    pr = np.empty((K, Hm.shape[2], Hm.shape[2]), dtype=complex)
-    for i in range(K):
-        A, G = Hm[i, i], Gm[i]
-        Q, L = Xm[i][:, :d], Xm[i][:, d:]
-        N, Z, NE, ZE = _covariances(Hm, Gm, Xm, d, i)
-        Nz_inv = np.linalg.inv(_herm(N + Z))
-        N_inv = np.linalg.inv(_herm(N))
-        NEZ_inv = np.linalg.inv(_herm(NE + ZE))
-        NE_inv = np.linalg.inv(_herm(NE))
-        pr[i] = _herm(N_inv - Nz_inv)
-        gQ = A.conj().T @ Nz_inv @ A @ Q - G.conj().T @ NEZ_inv @ G @ Q
-        gL = -A.conj().T @ pr[i] @ A @ L - G.conj().T @ (NEZ_inv - NE_inv) @ G @ L
-        grads[i] = np.concatenate([gQ, gL], axis=1)
-    return grads, pr
 
 
 def sum_rate_gradient(H, G, X, d_s: int) -> np.ndarray:
@@ -616,16 +369,9 @@ def sum_rate_gradient(H, G, X, d_s: int) -> np.ndarray:
     -------
     ndarray, complex, shape (K, n_t, k)
     """
-    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
-    grads, pr = _rate_gradients(Hm, Gm, Xm, d)
-    K = Hm.shape[0]
-    out = grads.copy()
-    for i in range(K):
-        for j in range(K):
-            if j != i:
-                C = Hm[j, i]
-                out[i] -= C.conj().T @ pr[j] @ C @ Xm[i]
-    return out
+    Hm, Gm, Xm, d = check_hgx(H, G, X, d_s)
+    grads, pr = rate_gradients(Hm, Gm, Xm, d)
+    return minus_payments(grads, Hm, Xm, pr)
 
 
 def utility_gradient(H, G, X, d_s: int, price) -> np.ndarray:
@@ -640,17 +386,11 @@ def utility_gradient(H, G, X, d_s: int, price) -> np.ndarray:
     -------
     ndarray, complex, shape (K, n_t, k)
     """
-    Hm, Gm, Xm, d = _check_HGX(H, G, X, d_s)
+    Hm, Gm, Xm, d = check_hgx(H, G, X, d_s)
     K, n_r = Hm.shape[0], Hm.shape[2]
     Pm = as_array(price, "price", shape=(K, n_r, n_r), kind="complex")
-    grads, _ = _rate_gradients(Hm, Gm, Xm, d)
-    out = grads.copy()
-    for i in range(K):
-        for j in range(K):
-            if j != i:
-                C = Hm[j, i]
-                out[i] -= C.conj().T @ Pm[j] @ C @ Xm[i]
-    return out
+    grads, _ = rate_gradients(Hm, Gm, Xm, d)
+    return minus_payments(grads, Hm, Xm, Pm)
 
 
 def kkt_residual(grad, X, power) -> np.ndarray:
@@ -733,18 +473,7 @@ def initial_precoders(
     share = float(check_range(data_share, "data_share", 0.0, 1.0, low_open=True, high_open=True))
     X = np.zeros((K, n_t, d + a), dtype=complex)
     for i in range(K):
-        A = Hm[i, i]
-        if method == "svd":
-            _, _, Vh = np.linalg.svd(A)
-            V = Vh.conj().T
-            on = np.ones(d, bool)
-        else:
-            w, V = sla.eigh(_herm(A.conj().T @ A), _herm(Gm[i].conj().T @ Gm[i]) + np.eye(n_t) / P)
-            w, V = w[::-1], V[:, ::-1]
-            V = V / np.linalg.norm(V, axis=0)
-            on = w[:d] > 1.0
-            if not on.any():
-                on[0] = True
+        V, on = start_directions(Hm[i, i], Gm[i], P, d, method)
         X[i, :, :d] = V[:, :d] * on * np.sqrt(share * P / on.sum())
         X[i, :, d:] = V[:, n_t - a :] * np.sqrt((1 - share) * P / a)
     return X
@@ -779,11 +508,8 @@ def backoff_start(
 
     Parameters
     ----------
-    H : array_like, complex, shape (K, K, n_r, n_t)
-    G : array_like, complex, shape (K, n_e, n_t)
-    power : float
-        Per-transmitter power ``P``.
-    d_s, d_a : int
+    H, G, power, d_s, d_a
+        As in :func:`initial_precoders`.
     fractions : array_like of float in (0, 1], optional
         Candidate power fractions; default ``BACKOFF_FRACTIONS`` (1 to 1e-12, half decades).
     snr_floor_db : float
@@ -824,12 +550,7 @@ def backoff_start(
         fr = fr[fr * float(power) * gain >= 10.0 ** (floor / 10.0)]
         if fr.size == 0:
             fr = np.array([1.0])
-    best_t, best_v = 1.0, -np.inf
-    for t in fr:
-        cr, ce = rates(Hm, Gm, np.sqrt(t) * X1, d_s)
-        v = float(np.sum(cr - ce))
-        if v > best_v + 1e-12 * abs(best_v if np.isfinite(best_v) else 0.0):
-            best_t, best_v = float(t), v
+    best_t = best_fraction(Hm, Gm, X1, fr, d_s)
     return np.sqrt(best_t) * X1, best_t
 
 
@@ -874,6 +595,6 @@ def secrecy_rate_bound(network: Network, *, channel: str = "true", bits: bool = 
     out = np.empty(K)
     for i in range(K):
         A = H[i, i]
-        w = sla.eigh(_herm(A.conj().T @ A), _herm(G[i].conj().T @ G[i]), eigvals_only=True)
+        w = sla.eigh(herm(A.conj().T @ A), herm(G[i].conj().T @ G[i]), eigvals_only=True)
         out[i] = float(np.sum(np.log(np.maximum(w, 1.0))))
     return out / np.log(2.0) if bits else out

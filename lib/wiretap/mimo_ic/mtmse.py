@@ -25,16 +25,14 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex, wmmse
-from .._validation import as_array, check_int, check_range
+from .._cache import CompiledCache
+from .._linalg import herm
+from .._validation import as_array, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
-from ._checks import channels, check_instance, matrix, nonempty
+from ._checks import channels, check_instance, loop_settings, matrix, nonempty
 from .model import Network, initial_precoders, interference_covariance, secrecy_rates
 
 __all__ = ["MTMSEResult", "eve_mse", "run_mt_mse", "total_mse"]
-
-
-def _herm(M):
-    return 0.5 * (M + M.conj().T)
 
 
 def eve_mse(G, V) -> float:
@@ -54,7 +52,7 @@ def eve_mse(G, V) -> float:
     Gm = matrix(G, "G")
     Vm = matrix(V, "V", shape=(Gm.shape[1], None), match="the columns of G")
     GV = Gm @ Vm
-    return float(np.real(np.trace(np.linalg.inv(_herm(np.eye(GV.shape[1]) + GV.conj().T @ GV)))))
+    return float(np.real(np.trace(np.linalg.inv(herm(np.eye(GV.shape[1]) + GV.conj().T @ GV)))))
 
 
 def total_mse(H, V) -> float:
@@ -121,7 +119,8 @@ class _PrecoderSOCP:
         self.problem = convex.require_dpp(cp.Problem(cp.Minimize(obj), cons))
 
 
-_SOCP_CACHE: dict = {}
+SOCP_CACHE = CompiledCache(maxsize=64)
+"""Compiled precoder SOCPs keyed by size."""
 
 
 def run_mt_mse(
@@ -137,7 +136,7 @@ def run_mt_mse(
     Parameters
     ----------
     network : Network
-        The design uses the estimates; the secrecy rates are reported on the true channels.
+        Estimated channels (for the design) and true ones (for the reported secrecy rates).
     eta : float, optional
         Eavesdropper MSE threshold per pair, in ``(0, d_s)``; default ``d_s / 2`` (half of
         the largest possible MSE, i.e. 0.5 per stream).
@@ -174,94 +173,31 @@ def run_mt_mse(
     d = sc.d_s
     eta = d / 2.0 if eta is None else eta
     eta = float(check_range(eta, "eta", 0.0, d, low_open=True, high_open=True))
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
-    cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
-    K, n_t, n_r, n_e = sc.n_pairs, sc.n_t, sc.n_r, sc.n_e
-    H, G = network.H_hat, network.G_hat
-    cap = d * (d / eta - 1.0)
+    max_iter, tol, cert_tol = loop_settings(max_iter, tol, cert_tol)
     t0 = time.perf_counter()
-    # start: the GEV data beams scaled down until every pair meets the Eve constraint
-    V = initial_precoders(H, G, sc.power, d, sc.d_a)[:, :, :d].copy()
-    for i in range(K):
-        leak = float(np.linalg.norm(G[i] @ V[i]) ** 2)
-        if leak > cap:
-            V[i] *= np.sqrt(cap / leak)
-    key = (K * d, n_t, n_e, d)
-    if key not in _SOCP_CACHE:
-        _SOCP_CACHE[key] = _PrecoderSOCP(*key)
-    prob = _SOCP_CACHE[key]
-
-    def layout(Vs):
-        X = np.zeros((K, n_t, sc.k), complex)
-        X[:, :, :d] = Vs
-        return X
-
-    def receivers():
-        return [
-            wmmse.mmse_receiver(H[j, j], V[j], interference_covariance(H, V, j) + np.eye(n_r))
-            for j in range(K)
-        ]
-
-    def set_block(i, U):
-        rows = [U[j].conj().T @ H[j, i] for j in range(K)]
-        targets = [np.eye(d) if j == i else np.zeros((d, d)) for j in range(K)]
-        prob.A.value = np.vstack(rows)
-        prob.T.value = np.vstack(targets)
-        prob.G.value = G[i]
-        prob.c.value = cap
-        prob.P.value = sc.power
-        return prob.A.value, prob.T.value
-
-    hist = {"total_mse": [total_mse(H, V)], "secrecy": [secrecy_rates(network, layout(V))]}
+    run = _MTMSERun(network, eta)
+    hist = {"total_mse": [total_mse(run.H, run.V)], "secrecy": [run.secrecy()]}
     status, message, it, rule = "max_iter", "", 0, False
     for it in range(1, max_iter + 1):
-        for i in range(K):
-            # MMSE receivers of all pairs for the current precoders
-            set_block(i, receivers())
-            info = convex.solve(prob.problem)
-            if not info.ok:
-                status, message = "solver_error", f"round {it}, pair {i}: {info.status}"
-                break
-            V[i] = np.asarray(prob.V.value, complex)
-            nrm2 = float(np.linalg.norm(V[i]) ** 2)
-            if nrm2 > sc.power:
-                V[i] *= np.sqrt(sc.power / nrm2)
-            leak = float(np.linalg.norm(G[i] @ V[i]) ** 2)
-            if leak > cap:
-                V[i] *= np.sqrt(cap / leak)
-        if status == "solver_error":
+        message = run.sweep(it)
+        if message:
+            status = "solver_error"
             break
-        hist["total_mse"].append(total_mse(H, V))
-        hist["secrecy"].append(secrecy_rates(network, layout(V)))
+        hist["total_mse"].append(total_mse(run.H, run.V))
+        hist["secrecy"].append(run.secrecy())
         prev, cur = hist["total_mse"][-2], hist["total_mse"][-1]
         if prev - cur <= tol * max(prev, 1e-12):
             rule = True
             break
     cert = None
     if status != "solver_error":
-        U = receivers()
-        gap = 0.0
-        for i in range(K):
-            A, T = set_block(i, U)
-            info = convex.solve(prob.problem)
-            if not info.ok:
-                gap = float("nan")
-                break
-            gap += max(0.0, float(np.linalg.norm(A @ V[i] - T) ** 2) - info.value)
-        cert = Certificate(
-            kind="kkt_residual",
-            value=gap / max(hist["total_mse"][-1], 1e-300),
-            tolerance=cert_tol,
-            detail="decrease of the per-pair MSE majorizers available by one exact block "
-            "step each, relative to the total MSE (MM surrogate gap)",
-        )
+        cert = run.certificate(hist["total_mse"][-1], cert_tol)
         status = settle(rule, cert, otherwise="max_iter")
         if status == "stalled":
             message = f"total MSE settled but the block gap is {cert.value:.2e} > {cert_tol:.0e}"
         elif status == "max_iter":
             message = f"{max_iter} rounds; block gap {cert.value:.2e} (tolerance {cert_tol:.0e})"
-    X = layout(V)
+    X = run.layout()
     return MTMSEResult(
         status=status,
         iterations=len(hist["total_mse"]) - 1,
@@ -272,6 +208,91 @@ def run_mt_mse(
         X=X,
         secrecy=secrecy_rates(network, X),
         secrecy_estimate=secrecy_rates(network, X, channel="estimate"),
-        eve_mse=np.array([eve_mse(G[i], V[i]) for i in range(K)]),
+        eve_mse=np.array([eve_mse(run.G[i], run.V[i]) for i in range(run.K)]),
         eta=eta,
     )
+
+
+class _MTMSERun:
+    """The state of one :func:`run_mt_mse` call: data precoders, the compiled SOCP, the cap."""
+
+    def __init__(self, network: Network, eta: float):
+        self.network = network
+        sc = self.sc = network.scenario
+        self.K, self.d = sc.n_pairs, sc.d_s
+        self.H, self.G = network.H_hat, network.G_hat
+        self.cap = self.d * (self.d / eta - 1.0)
+        # start: the GEV data beams scaled down until every pair meets the Eve constraint
+        self.V = initial_precoders(self.H, self.G, sc.power, self.d, sc.d_a)[:, :, : self.d].copy()
+        for i in range(self.K):
+            self.meet_cap(i)
+        key = (self.K * self.d, sc.n_t, sc.n_e, self.d)
+        self.prob = SOCP_CACHE.get(key, lambda: _PrecoderSOCP(*key))
+
+    def meet_cap(self, i: int) -> None:
+        leak = float(np.linalg.norm(self.G[i] @ self.V[i]) ** 2)
+        if leak > self.cap:
+            self.V[i] *= np.sqrt(self.cap / leak)
+
+    def layout(self) -> np.ndarray:
+        """The designs in the common ``(K, n_t, d_s + d_a)`` layout (zero AN columns)."""
+        X = np.zeros((self.K, self.sc.n_t, self.sc.k), complex)
+        X[:, :, : self.d] = self.V
+        return X
+
+    def secrecy(self) -> np.ndarray:
+        return secrecy_rates(self.network, self.layout())
+
+    def receivers(self) -> list[np.ndarray]:
+        """MMSE receivers of all pairs for the current precoders."""
+        H, V, n_r = self.H, self.V, self.sc.n_r
+        return [
+            wmmse.mmse_receiver(H[j, j], V[j], interference_covariance(H, V, j) + np.eye(n_r))
+            for j in range(self.K)
+        ]
+
+    def set_block(self, i: int, U) -> tuple[np.ndarray, np.ndarray]:
+        """Set the SOCP data of pair ``i``'s precoder for the receivers ``U``."""
+        K, d, prob = self.K, self.d, self.prob
+        rows = [U[j].conj().T @ self.H[j, i] for j in range(K)]
+        targets = [np.eye(d) if j == i else np.zeros((d, d)) for j in range(K)]
+        prob.A.value = np.vstack(rows)
+        prob.T.value = np.vstack(targets)
+        prob.G.value = self.G[i]
+        prob.c.value = self.cap
+        prob.P.value = self.sc.power
+        return prob.A.value, prob.T.value
+
+    def sweep(self, it: int) -> str:
+        """One Gauss-Seidel round of exact precoder updates; an error message, or ``""``."""
+        power = self.sc.power
+        for i in range(self.K):
+            self.set_block(i, self.receivers())
+            info = convex.solve(self.prob.problem)
+            if not info.ok:
+                return f"round {it}, pair {i}: {info.status}"
+            self.V[i] = np.asarray(self.prob.V.value, complex)
+            nrm2 = float(np.linalg.norm(self.V[i]) ** 2)
+            if nrm2 > power:
+                self.V[i] *= np.sqrt(power / nrm2)
+            self.meet_cap(i)
+        return ""
+
+    def certificate(self, total: float, cert_tol: float) -> Certificate:
+        """The MM surrogate gap of :func:`run_mt_mse` at the current precoders."""
+        U = self.receivers()
+        gap = 0.0
+        for i in range(self.K):
+            A, T = self.set_block(i, U)
+            info = convex.solve(self.prob.problem)
+            if not info.ok:
+                gap = float("nan")
+                break
+            gap += max(0.0, float(np.linalg.norm(A @ self.V[i] - T) ** 2) - info.value)
+        return Certificate(
+            kind="kkt_residual",
+            value=gap / max(total, 1e-300),
+            tolerance=cert_tol,
+            detail="decrease of the per-pair MSE majorizers available by one exact block "
+            "step each, relative to the total MSE (MM surrogate gap)",
+        )

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_array, check_int, check_range
+from .._validation import as_array, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
-from ._checks import check_instance, nonempty
+from ._checks import check_instance, loop_settings, nonempty
 from .model import Network, backoff_start, rates, secrecy_rates, sum_rate_gradient
 
 __all__ = ["GradientResult", "gradient_ascent", "stationarity_residual"]
@@ -150,9 +150,7 @@ def gradient_ascent(
     True
     """
     check_instance(network, "network", Network)
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = float(check_range(tol, "tol", 0.0, np.inf, low_open=True))
-    cert_tol = float(check_range(cert_tol, "cert_tol", 0.0, np.inf, low_open=True))
+    max_iter, tol, cert_tol = loop_settings(max_iter, tol, cert_tol)
     sc = network.scenario
     H, G, P, d = network.H_hat, network.G_hat, sc.power, sc.d_s
     if X0 is None:

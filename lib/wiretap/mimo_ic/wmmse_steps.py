@@ -28,6 +28,7 @@ import numpy as np
 import scipy.optimize as sopt
 
 from .. import wmmse
+from .._linalg import herm, hsqrt
 from .._validation import as_array, check_int, check_range
 from ._checks import check_instance, hermitian_psd, matrix
 
@@ -39,10 +40,6 @@ __all__ = [
     "nominal_precoder",
     "receiver_closed_form",
 ]
-
-
-def _herm(M: np.ndarray) -> np.ndarray:
-    return 0.5 * (M + M.conj().T)
 
 
 def hermitian_sqrt(S) -> np.ndarray:
@@ -77,10 +74,10 @@ def hermitian_sqrt(S) -> np.ndarray:
     scale = float(np.linalg.norm(Sm))
     if float(np.linalg.norm(Sm - Sm.conj().T)) > 1e-5 * scale:
         raise ValueError("S must be Hermitian")
-    w, V = np.linalg.eigh(_herm(Sm))
+    w = np.linalg.eigh(herm(Sm))[0]
     if w.min() < -1e-9 * max(1.0, abs(w).max()):
         raise ValueError("S must be positive semidefinite")
-    return _herm((V * np.sqrt(np.maximum(w, 0.0))) @ V.conj().T)
+    return hsqrt(Sm)
 
 
 @dataclass(frozen=True)
@@ -161,10 +158,10 @@ def receiver_closed_form(A, X, Ups, d_s: int) -> tuple[np.ndarray, np.ndarray]:
     _Xm, Q, L = _split(X, d_s, Am.shape[1], "A")
     U_ = hermitian_psd(Ups, "Ups", Am.shape[0], match="the rows of A")
     AL = Am @ L
-    N = _herm(AL @ AL.conj().T + U_ + np.eye(Am.shape[0]))
+    N = herm(AL @ AL.conj().T + U_ + np.eye(Am.shape[0]))
     U = wmmse.mmse_receiver(Am, Q, N)
     E = wmmse.mmse_matrix(Am, Q, N)
-    F = hermitian_sqrt(_herm(np.linalg.inv(_herm(E))))
+    F = hermitian_sqrt(herm(np.linalg.inv(herm(E))))
     return F, F @ U.conj().T
 
 
@@ -191,9 +188,9 @@ def eve_closed_form(G, X, d_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     Xm, _, L = _split(X, d_s, Gm.shape[1], "G")
     U = wmmse.mmse_receiver(Gm, L, 1.0)
     E = wmmse.mmse_matrix(Gm, L, 1.0)
-    F = hermitian_sqrt(_herm(np.linalg.inv(_herm(E))))
+    F = hermitian_sqrt(herm(np.linalg.inv(herm(E))))
     GX = Gm @ Xm
-    S_m = _herm(np.linalg.inv(_herm(GX.conj().T @ GX + np.eye(Xm.shape[1]))))
+    S_m = herm(np.linalg.inv(herm(GX.conj().T @ GX + np.eye(Xm.shape[1]))))
     return F, F @ U.conj().T, S_m
 
 
@@ -225,7 +222,7 @@ def aux_closed_form(A, G, X, Ups, d_s: int) -> Aux:
 
 def _solve_power(Hess, b, power):
     """Minimize ``x^H Hess x - 2 Re(b^H x)`` subject to ``||x||^2 <= power`` (Hess PSD)."""
-    w, V = np.linalg.eigh(_herm(Hess))
+    w, V = np.linalg.eigh(herm(Hess))
     w = np.maximum(w, 0.0)
     c = V.conj().T @ b
     g = np.abs(c) ** 2

@@ -16,6 +16,10 @@ threshold. The part of the book built on this module derives every step; the mod
 * ``wiretap.smallcell.equilibrium``: variational equilibria on every network, by a
   semismooth Newton method on the KKT system of the VI, with multistarts.
 * ``wiretap.smallcell.experiments``: the Monte Carlo drivers of Figs. 2-7.
+
+The batched kernels behind them are internal: ``core`` (stacked networks), ``_brsolve``
+(the exact best-response solvers), ``_nash`` (best-response sweeps, Algorithm 1),
+``_pricing`` (Algorithm 2) and ``_mcp`` (the complementarity system and its Newton method).
 """
 
 from . import analysis, equilibrium, experiments

@@ -3,7 +3,8 @@ algorithm for the price), with the robust and non-robust designs of the paper's 
 
 Both algorithms run on a batch of networks at once (the players of one network and the
 Monte Carlo trials of a figure share one NumPy call per best-response sweep); the public
-functions take one network, :func:`solve_many` takes a list.
+functions take one network, :func:`solve_many` takes a list. The batched kernels are in
+:mod:`._nash` (best responses, Algorithm 1) and :mod:`._pricing` (Algorithm 2).
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from .._validation import (
     as_generator,
     check_choice,
     check_int,
-    check_nonnegative,
     check_positive,
     check_range,
 )
-from ..results import Certificate, IterativeResult, settle
-from .core import Stack, network_list, stack
+from ..results import IterativeResult
+from ._nash import MODES, SCHEMES, Alg1Settings, alg1, best_responses, design
+from ._pricing import Alg2Run, alg2
+from .analysis import upsilon
+from .core import check_kappa, network_list, secrecy_nats, stack
 from .network import Network
-from .response import _solve
-from .robust import Evaluation, _secrecy, evaluate
+from .robust import Evaluation, evaluate
 
 __all__ = [
     "MODES",
@@ -44,84 +46,8 @@ __all__ = [
     "theorem6_step",
 ]
 
-SCHEMES: dict[str, tuple[bool, bool]] = {
-    "RS-RP": (True, True),
-    "RS-NP": (True, False),
-    "NS-NP": (False, False),
-}
-"""Designs compared in Figs. 6-7: (robust secrecy, robust MUE protection). ``"RS-RP"`` is
-the paper's proposal; ``"RS-NP"`` ignores the MUE channel uncertainty; ``"NS-NP"`` ignores
-both uncertainties."""
-
-_BR_KKT_TOL = 1e-6
-_P_FLOOR = 1e-9  # powers below this fraction of ||p_max|| count as zero in stopping tests
-_CERT_FACTOR = 100.0  # equilibrium certificate tolerance: _CERT_FACTOR * tol ...
-_CERT_MIN = 1e-6  # ... but not below this: cold best responses on near-flat utilities differ
-# from warm ones by up to ~1e-7 (relative), the precision of an argmax there
-
 
 # ------------------------------------------------------------------------- best responses
-def _best_responses(
-    S: Stack, P: np.ndarray, kappa: np.ndarray, players: np.ndarray, warm=None, rho=None
-):
-    """Best responses of ``players`` to profile ``P`` (T, J, K) at prices ``kappa`` (T, N).
-
-    ``warm``: dict with arrays ``"p"`` (T, J, K) and ``"mu"`` (T, J), the players' previous
-    best responses and budget multipliers (the Newton method starts there); updated in
-    place for ``players``. ``"p"`` holding NaN means "no previous solve". ``rho`` (T,):
-    proximal best responses, regularized by ``-(ρ/2)||p_j - P_j||²`` (centred at the
-    current profile).
-
-    On a channel without secrecy (``a <= b``) the exact best response puts no power. The
-    rate there is zero whatever the power, so at a zero price nothing else pins that power,
-    and a proximal term centred at ``P_j`` would keep an old power on such a channel for
-    ever (an equilibrium of ``G_κ``, but one that wastes power and interferes, and not a
-    fixed point of the exact best responses). The proximal centre is therefore zero on
-    those channels: both best responses then select "no power without secrecy", and a
-    fixed point of the proximal map is one of the exact map.
-    """
-    T, _, K = P.shape
-    nb = len(players)
-    a = S.a(P)[:, players]
-    b = S.b(P, True)[:, players]
-    center = None
-    if rho is not None:
-        finite = np.isfinite(b)
-        useful = finite & (a > np.where(finite, b, 0.0))
-        center = np.where(useful, P[:, players], 0.0).reshape(T * nb, K)
-    c = np.einsum("tn,tnjk->tjk", kappa, S.hm)[:, players]
-    beta = np.repeat((kappa * S.rm).sum(axis=1), nb)
-    s = np.maximum((P**2).sum(axis=(1, 2))[:, None] - (P[:, players] ** 2).sum(axis=2), 0.0)
-    ws = None
-    if warm is not None and np.all(np.isfinite(warm["p"][:, players])):
-        ws = (warm["p"][:, players].reshape(T * nb, K), warm["mu"][:, players].ravel())
-    sol = _solve(
-        a.reshape(T * nb, K),
-        b.reshape(T * nb, K),
-        c.reshape(T * nb, K),
-        beta,
-        s.ravel(),
-        S.p_mask[:, players].ravel(),
-        S.p_max[:, players].ravel(),
-        ws,
-        rho=None if rho is None else np.repeat(rho, nb),
-        center=center,
-    )
-    if warm is not None:
-        warm["mu"][:, players] = sol.mu.reshape(T, nb)
-        warm["p"][:, players] = sol.p.reshape(T, nb, K)
-    ok = np.all(np.isfinite(sol.p), axis=1) & (sol.kkt <= _BR_KKT_TOL)
-    return sol.p.reshape(T, nb, K), ok.reshape(T, nb).all(axis=1), sol.kkt.reshape(T, nb)
-
-
-def _check_kappa(net: Network, kappa, name: str = "kappa") -> np.ndarray:
-    k = as_array(kappa, name, ndim=(0, 1))
-    if k.ndim == 1 and k.shape != (net.n_mue,):
-        raise ValueError(f"{name} must be a scalar or have shape ({net.n_mue},), got {k.shape}")
-    k = np.broadcast_to(k, (net.n_mue,)).astype(float)
-    return check_nonnegative(k, name)
-
-
 def best_response(net: Network, p, j: int, kappa=0.0) -> np.ndarray:
     """Best response of SBS-``j`` (problem (33)) to the other SBSs' powers in ``p``.
 
@@ -163,8 +89,8 @@ def best_response(net: Network, p, j: int, kappa=0.0) -> np.ndarray:
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
     P = net.check_power(p)
     j = check_int(j, "j", minimum=0, maximum=net.n_sbs - 1)
-    k = _check_kappa(net, kappa)
-    pj, ok, kkt = _best_responses(stack(net), P[None], k[None], np.array([j]))
+    k = check_kappa(net, kappa)
+    pj, ok, kkt = best_responses(stack(net), P[None], k[None], np.array([j]))
     if not ok[0]:
         raise ValueError(f"exact best response failed: KKT residual {kkt.max():.3g}")
     return pj[0, 0]
@@ -247,153 +173,6 @@ class NashResult(IterativeResult):
     secrecy: np.ndarray
 
 
-def _power_floor(S: Stack) -> np.ndarray:
-    """Absolute power scale of the stopping tests, per trial: ``_P_FLOOR ||p_max||`` (W)."""
-    return _P_FLOOR * np.sqrt((S.p_max**2).sum(axis=1))
-
-
-def _eq_residual(S: Stack, P: np.ndarray, kappa: np.ndarray):
-    """Equilibrium residual of the priced NEP at ``P`` (T, J, K): the exact best responses,
-    cold-started (no warm start, no proximal term), against the powers,
-    ``||BR(P) - P|| / max(||P||, floor)``; NaN where a best response failed."""
-    T, J, _ = P.shape
-    br, ok, _ = _best_responses(S, P, kappa, np.arange(J))
-    num = np.linalg.norm((br - P).reshape(T, -1), axis=1)
-    den = np.maximum(np.linalg.norm(P.reshape(T, -1), axis=1), _power_floor(S))
-    return np.where(ok, num / den, np.nan)
-
-
-def _alg1_certificate(value: float, tol: float) -> Certificate:
-    return Certificate(
-        kind="equilibrium_residual",
-        value=value,
-        tolerance=_cert_tol(tol),
-        detail="||BR(p) - p|| / max(||p||, 1e-9 ||p_max||) with cold-started exact best "
-        "responses (33) at the returned powers",
-    )
-
-
-def _cert_tol(tol: float) -> float:
-    """Tolerance of the equilibrium certificate for a stopping threshold ``tol``."""
-    return max(_CERT_FACTOR * tol, _CERT_MIN)
-
-
-def _alg1(S: Stack, kappa, P0, *, mode, tol, max_iter, record, damping=0.5, prox=0.1, certify=True):
-    """Batched Algorithm 1; returns (P, iterations, status, messages, histories, certificates).
-
-    ``certify``: compute the equilibrium certificate of the trials that met the stopping
-    rule (one more sweep of cold best responses); without it, ``"converged"`` only means
-    that the rule was met, and the certificates are None (internal use by Algorithm 2, which
-    certifies its own final point).
-
-    ``mode``: ``"simultaneous"`` (Jacobi), ``"sequential"`` (Gauss-Seidel), ``"damped"``
-    (``p <- (1 - damping) p + damping BR(p)``) or ``"proximal"`` (Jacobi on the proximal
-    best responses ``BR_ρ(p)``, each player's problem (33) minus ``(ρ/2)||p_j - p_j(t)||²``,
-    ``ρ = prox``).
-    The stopping quantity is the relative fixed-point residual ``||T(p) - p|| / ||p||`` of
-    the undamped map ``T`` (``BR`` for simultaneous and damped, the Gauss-Seidel sweep for
-    sequential, ``BR_ρ`` for proximal); for simultaneous updates it is the printed
-    ``||p(t) - p(t-1)|| / ||p(t-1)||``.
-    """
-    T, J, _ = P0.shape
-    P = P0.copy()
-    active = np.ones(T, dtype=bool)
-    iters = np.zeros(T, dtype=int)
-    status = np.array(["max_iter"] * T, dtype=object)
-    msgs = [f"no convergence within max_iter={max_iter} sweeps"] * T
-    change_h: list[list[float]] = [[] for _ in range(T)]
-    power_h = [[P0[t].copy()] for t in range(T)] if record else None
-    sec_h = (
-        [[_secrecy(S.take([t]), P0[t][None], True)[0].sum(1)] for t in range(T)] if record else None
-    )
-    everyone = np.arange(J)
-    floor = _power_floor(S)
-    warm_all = {"mu": np.zeros((T, J)), "p": np.full_like(P, np.nan)}
-    for it in range(1, max_iter + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        sub = S if idx.size == T else S.take(idx)
-        old = P[idx]
-        ok = np.ones(idx.size, dtype=bool)
-        warm = {k: v[idx] for k, v in warm_all.items()}
-        if mode == "sequential":
-            new = old.copy()
-            for j in range(J):
-                pj, okj, _ = _best_responses(sub, new, kappa[idx], np.array([j]), warm)
-                new[:, j] = pj[:, 0]
-                ok &= okj
-            target = new
-        else:
-            r_ = np.full(idx.size, prox) if mode == "proximal" else None
-            target, ok, _ = _best_responses(sub, old, kappa[idx], everyone, warm, rho=r_)
-            new = (1.0 - damping) * old + damping * target if mode == "damped" else target
-        for k, v in warm.items():
-            warm_all[k][idx] = v
-        change = np.linalg.norm((target - old).reshape(idx.size, -1), axis=1)
-        base = np.maximum(np.linalg.norm(old.reshape(idx.size, -1), axis=1), floor[idx])
-        rel = change / base
-        P[idx] = np.where(ok[:, None, None], new, old)
-        iters[idx] = np.where(ok, it, it - 1)
-        if record:
-            sec = _secrecy(sub, P[idx], True).sum(axis=2) / np.log(2.0)
-        for r, t in enumerate(idx):
-            if not ok[r]:
-                status[t], msgs[t] = "solver_error", f"sweep {it}: a best response failed"
-                active[t] = False
-                continue
-            change_h[t].append(float(rel[r]))
-            if record:
-                power_h[t].append(P[t].copy())
-                sec_h[t].append(sec[r])
-            if rel[r] < tol:
-                status[t], msgs[t] = "converged", ""
-                active[t] = False
-    hist = []
-    for t in range(T):
-        h = {"change": np.asarray(change_h[t], dtype=float)}
-        if record:
-            h["power"] = np.asarray(power_h[t])
-            h["secrecy"] = np.asarray(sec_h[t])
-        hist.append(h)
-    certs: list[Certificate | None] = [None] * T
-    if certify:
-        met = np.flatnonzero(status == "converged")
-        if met.size:
-            sub = S if met.size == T else S.take(met)
-            vals = _eq_residual(sub, P[met], kappa[met])
-            for r, t in enumerate(met):
-                certs[t] = _alg1_certificate(vals[r], tol)
-                status[t] = settle(True, certs[t])
-                if status[t] != "converged":
-                    msgs[t] = (
-                        f"stopping rule met after {iters[t]} sweeps, but the equilibrium "
-                        f"residual {vals[r]:.3g} exceeds {certs[t].tolerance:.3g}"
-                    )
-    return P, iters, status, msgs, hist, certs
-
-
-MODES = ("simultaneous", "sequential", "damped", "proximal")
-"""Update rules of :func:`priced_equilibrium` (Algorithm 1 and our two variants)."""
-
-
-def _check_alg1_args(mode, tol, max_iter, damping=0.5, prox=0.1, *, prefix=""):
-    """Validated Algorithm 1 settings as the keyword dict of :func:`_alg1`.
-
-    ``prefix`` is prepended to the names of ``tol`` and ``max_iter`` in error messages
-    (``"inner_"`` when they are the inner settings of the pricing algorithm).
-    """
-    check_choice(mode, "mode", MODES)
-    damping = check_range(as_array(damping, "damping", ndim=0), "damping", 0.0, 1.0, low_open=True)
-    return {
-        "mode": mode,
-        "tol": float(check_positive(tol, f"{prefix}tol")),
-        "max_iter": check_int(max_iter, f"{prefix}max_iter", minimum=1),
-        "damping": float(damping),
-        "prox": float(check_positive(as_array(prox, "prox", ndim=0), "prox")),
-    }
-
-
 def priced_equilibrium(
     net: Network,
     kappa=0.0,
@@ -418,7 +197,9 @@ def priced_equilibrium(
     power on channels without secrecy as in the exact best response (each SBS takes a
     proximal-point step on its own problem, cf. Facchinei and Pang 2003, Sec. 12.3). A
     fixed point of either map is a fixed point of the exact best responses, i.e. an
-    equilibrium of ``G_κ``.
+    equilibrium of ``G_κ``. The batched kernel specializes
+    :func:`wiretap.games.best_response_iteration`; on random networks both return the same
+    equilibrium to 1e-9 W (``tests/test_smallcell_foundations.py``).
 
     Parameters
     ----------
@@ -472,23 +253,23 @@ def priced_equilibrium(
     """
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
-    k = _check_kappa(net, kappa)
-    inner = _check_alg1_args(mode, tol, max_iter, damping, prox)
+    k = check_kappa(net, kappa)
+    inner = Alg1Settings.checked(mode, tol, max_iter, damping, prox)
     P0 = initial_power(net, p_init, rng)
     t0 = time.perf_counter()
     S = stack(net)
-    P, iters, status, msgs, hist, certs = _alg1(S, k[None], P0[None], record=record, **inner)
+    run = alg1(S, k[None], P0[None], inner, record=record)
     return NashResult(
-        certificate=certs[0],
-        p=P[0],
+        certificate=run.certificates[0],
+        p=run.p[0],
         kappa=k,
         mode=mode,
-        secrecy=_secrecy(S, P[:1], True)[0].sum(axis=1) / np.log(2.0),
-        status=str(status[0]),
-        iterations=int(iters[0]),
-        history=hist[0],
+        secrecy=secrecy_nats(S, run.p[:1], True)[0].sum(axis=1) / np.log(2.0),
+        status=str(run.status[0]),
+        iterations=int(run.iterations[0]),
+        history=run.histories[0],
         elapsed=time.perf_counter() - t0,
-        message=msgs[0],
+        message=run.messages[0],
     )
 
 
@@ -576,308 +357,6 @@ def theorem6_step(net: Network, c_sm: float, *, fraction: float = 0.9) -> float:
     return fr * 2.0 * c / L2
 
 
-def _alg2(S, kappa0, P0, *, step, rho, tol, max_iter, inner):
-    """Batched Algorithm 2. ``rho`` (T,) is the constant step for ``step == "fixed"``;
-    ``inner``: the keyword settings of :func:`_alg1`."""
-    T, N = kappa0.shape
-    kappa = kappa0.copy()
-    P = P0.copy()
-    active = np.ones(T, dtype=bool)
-    status = np.array(["max_iter"] * T, dtype=object)
-    msgs = [f"NCP residual above tol after max_iter={max_iter} price updates"] * T
-    iters = np.zeros(T, dtype=int)
-    hk = [[kappa[t].copy()] for t in range(T)]
-    hz: list[list] = [[] for _ in range(T)]
-    hin: list[list] = [[] for _ in range(T)]
-    hstep: list[list] = [[] for _ in range(T)]
-    hrel: list[list] = [[] for _ in range(T)]
-    # adaptive-step state per trial and MUE: a bracket [lo, hi] with ζ(lo) > 0 >= ζ(hi)
-    brk = {
-        "lo": np.zeros((T, N)),
-        "zlo": np.full((T, N), np.nan),
-        "hi": np.full((T, N), np.inf),
-        "zhi": np.full((T, N), np.nan),
-        "side": np.zeros((T, N), dtype=int),
-    }
-    hm_norm = np.linalg.norm(S.hm.reshape(T, N, -1), axis=2)
-    rho0 = 1.0 / (hm_norm**2 * ((S.p_max**2).sum(axis=1) / S.K)[:, None])
-    kbar = rho0 * S.i_th  # natural price scale per MUE (nats/W)
-    # state of the Newton method on the prices (several MUEs): the accepted point, its
-    # residual, the direction and the step length being tried
-    nst = {
-        "base": np.full((T, N), np.nan),
-        "merit": np.full(T, np.inf),
-        "dir": np.zeros((T, N)),
-        "t": np.ones(T),
-        "fails": np.zeros(T, dtype=int),
-        "kmax": np.zeros(T),
-        "fac": np.full((T, N), 4.0),
-        "fsgn": np.zeros((T, N)),
-        "zbase": np.zeros((T, N)),
-    }
-    for it in range(max_iter + 1):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        sub = S if idx.size == T else S.take(idx)
-        Pi, its, st, ms, _, _ = _alg1(sub, kappa[idx], P[idx], record=False, certify=False, **inner)
-        P[idx] = Pi
-        z = sub.zeta(Pi, True)
-        ith = sub.i_th
-        for r, t in enumerate(idx):
-            hz[t].append(z[r].copy())
-            hin[t].append(int(its[r]))
-            iters[t] = it
-        failed = st != "converged"
-        for r in np.flatnonzero(failed):
-            t = idx[r]
-            status[t] = "max_iter" if st[r] == "max_iter" else "solver_error"
-            msgs[t] = f"price iteration {it}: Algorithm 1 stopped ({st[r]}: {ms[r]})"
-            active[t] = False
-        ok = ~failed
-        feas = np.all(z <= tol * ith, axis=1)
-        comp = np.all((kappa[idx] == 0) | (z >= -tol * ith), axis=1)
-        done = ok & feas & comp
-        for r in np.flatnonzero(done):
-            status[idx[r]], msgs[idx[r]] = "converged", ""
-            active[idx[r]] = False
-        if it == max_iter:
-            break
-        upd = ok & ~done
-        if not upd.any():
-            continue
-        rows = np.flatnonzero(upd)
-        t_ = idx[rows]
-        k_now, z_now = kappa[t_], z[rows]
-        if step == "adaptive" and N >= 2:
-            sub_u = sub.take(rows)
-            k_next, stuck = _newton_price(t_, k_now, z_now, sub_u, P[t_], nst, kbar, inner)
-            for r in np.flatnonzero(stuck):
-                t = t_[r]
-                status[t], active[t] = "stalled", False
-                msgs[t] = (
-                    f"price iteration {it}: no price along the Newton direction of the NCP "
-                    f"(29) lowers its residual (ζ/I_th = {np.round(z_now[r] / ith[rows[r]], 4)})"
-                )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rho_t = np.where(z_now != 0, (k_next - k_now) / z_now, 0.0)
-        elif step == "adaptive":
-            k_new = _adaptive_price(t_, k_now, z_now, brk, rho0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rho_t = np.where(z_now != 0, (k_new - k_now) / z_now, 0.0)
-            k_next = np.maximum(k_now + rho_t * z_now, 0.0)
-        else:
-            rho_t = np.broadcast_to(rho[t_][:, None], k_now.shape)
-            k_next = np.maximum(k_now + rho_t * z_now, 0.0)
-        nk = np.linalg.norm(k_now, axis=1)
-        rel = np.divide(
-            np.linalg.norm(k_next - k_now, axis=1), nk, out=np.full(len(rows), np.inf), where=nk > 0
-        )
-        kappa[t_] = k_next
-        for r, t in enumerate(t_):
-            hk[t].append(k_next[r].copy())
-            hstep[t].append(np.asarray(rho_t[r], dtype=float).copy())
-            hrel[t].append(float(rel[r]))
-    out = []
-    for t in range(T):
-        n_it = len(hz[t]) - 1
-        out.append(
-            {
-                "kappa": np.asarray(hk[t][: n_it + 1]),
-                "zeta": np.asarray(hz[t]),
-                "inner_iterations": np.asarray(hin[t], dtype=int),
-                "step": np.asarray(hstep[t][:n_it], dtype=float).reshape(n_it, N),
-                "rel_change": np.asarray(hrel[t][:n_it], dtype=float),
-            }
-        )
-    certs = _alg2_certificates(S, kappa, P, status, msgs, tol, inner["tol"])
-    return kappa, P, iters, status, msgs, out, certs
-
-
-def _alg2_certificates(S, kappa, P, status, msgs, tol, inner_tol):
-    """GRNEP certificates (Theorem 3) of the trials whose stopping rule was met; their status
-    becomes "stalled" where the certificate fails. Returns a list (None elsewhere)."""
-    T = S.T
-    certs: list[Certificate | None] = [None] * T
-    met = np.flatnonzero(status == "converged")
-    if not met.size:
-        return certs
-    sub = S if met.size == T else S.take(met)
-    z = sub.zeta(P[met], True) / sub.i_th  # recomputed at the returned powers
-    feas = np.max(np.maximum(z, 0.0), axis=1)
-    comp = np.max(np.where(kappa[met] > 0, np.abs(z), 0.0), axis=1)
-    eq = _eq_residual(sub, P[met], kappa[met])
-    eq_tol = _cert_tol(inner_tol)
-    val = np.maximum(np.maximum(feas, comp) / tol, eq / eq_tol)
-    val = np.where(np.isnan(eq), np.nan, val)
-    for r, t in enumerate(met):
-        certs[t] = Certificate(
-            kind="grnep_residual",
-            value=val[r],
-            tolerance=1.0,
-            detail=(
-                f"max of the NCP (29) residuals [ζ_n]^+/I_n = {feas[r]:.2e} and (κ_n > 0) "
-                f"|ζ_n|/I_n = {comp[r]:.2e} over tol = {tol:.1e}, and the equilibrium residual "
-                f"||BR(p) - p||/||p|| = {eq[r]:.2e} over {eq_tol:.1e} (Theorem 3)"
-            ),
-        )
-        status[t] = settle(True, certs[t])
-        if status[t] != "converged":
-            msgs[t] = f"NCP (29) met, but the GRNEP certificate fails: {certs[t].detail}"
-    return certs
-
-
-_TR = 8.0  # largest factor by which one Newton step may change a price
-_LS_MAX = 6  # halvings of the Newton step on the prices before a per-price step
-_LS_FAILS = 5  # failed line searches before "stalled"
-
-
-def _price_fallback(k, z, kb, fac, sgn):
-    """Each price alone (no Jacobian): up by the factor ``fac`` where ``ζ > 0`` (from 0: to
-    ``κ̄``), down by it where ``ζ < 0``. ``fac`` (N,) starts at 4 and is square-rooted each time
-    the sign of ``ζ_n`` differs from the last fallback's (``sgn``): a bisection in ``log κ``
-    that cannot cycle between two prices. ``fac`` and ``sgn`` are updated in place.
-    Returns the change of ``k``."""
-    now = np.sign(z)
-    flip = (sgn != 0) & (now != 0) & (now != sgn)
-    fac[flip] = np.sqrt(fac[flip])
-    sgn[now != 0] = now[now != 0]
-    up = np.where(k > 0, fac * k, kb)
-    return np.where(z > 0, up - k, np.where(k > 0, k / fac - k, 0.0))
-
-
-def _ncp_residual(k, z, kbar, ith):
-    """Min-map of the NCP (29), ``min(κ_n / κ̄_n, -ζ_n / I_n)``: zero exactly at a solution."""
-    return np.minimum(k / kbar, -z / ith)
-
-
-def _newton_price(t_, k, z, S, P, nst, kbar, inner):
-    """Next prices of the semismooth Newton method on the NCP (29), several MUEs.
-
-    The residual ``Φ(κ) = min(κ/κ̄, -ζ(p*(κ))/I)`` (per MUE, κ̄ the natural price scale) is
-    zero exactly at a solution. At an accepted point, ``J = ∂ζ/∂κ`` is estimated by forward
-    differences (one Algorithm 1 run per MUE, warm-started at ``P``); MUEs whose price term
-    is the smaller one get ``Δκ_n = -κ_n``, the others the Newton equation
-    ``ζ + J Δκ = 0``. A trial point ``[κ + tΔκ]^+`` is accepted when ``||Φ||`` falls by the
-    factor ``1 - 1e-4 t``, else ``t`` is halved (at most ``_LS_MAX`` times: then the row is
-    reported stuck). Where ``J`` is singular or gives no descent direction (the price has no
-    effect, e.g. every SBS silent), each price moves alone: up by 4 where ``ζ > 0``, down by
-    4 where ``ζ < 0``.
-
-    Returns ``(k_next, stuck)`` for the rows ``t_`` (trial indices into ``nst``).
-    """
-    R, N = k.shape
-    # price scale: the natural one, or the largest price met so far when that is larger
-    nst["kmax"][t_] = np.maximum(nst["kmax"][t_], k.max(axis=1))
-    kb, ith = np.maximum(kbar[t_], nst["kmax"][t_][:, None]), S.i_th
-    phi = _ncp_residual(k, z, kb, ith)
-    merit = np.linalg.norm(phi, axis=1)
-    base, bm, d, tt = nst["base"][t_], nst["merit"][t_], nst["dir"][t_], nst["t"][t_]
-    has = np.all(np.isfinite(base), axis=1)
-    accept = ~has | (merit <= (1.0 - 1e-4 * tt) * bm)
-    k_next = np.empty_like(k)
-    stuck = np.zeros(R, dtype=bool)
-    rej = np.flatnonzero(~accept)
-    if rej.size:
-        tt[rej] *= 0.5
-        k_next[rej] = np.maximum(base[rej] + tt[rej, None] * d[rej], 0.0)
-        # the line search failed: take the per-price step from the base point instead
-        lsf = rej[tt[rej] < 0.5**_LS_MAX]
-        fails = nst["fails"][t_]
-        fails[lsf] += 1
-        stuck[lsf] = fails[lsf] > _LS_FAILS
-        for r in lsf:
-            t = t_[r]
-            dk = _price_fallback(base[r], nst["zbase"][t], kb[r], nst["fac"][t], nst["fsgn"][t])
-            k_next[r] = np.maximum(base[r] + dk, 0.0)
-        base[lsf], bm[lsf] = np.nan, np.inf
-        nst["fails"][t_] = fails
-    acc = np.flatnonzero(accept)
-    if acc.size:
-        nst["zbase"][t_[acc]] = z[acc]
-        base[acc], bm[acc], tt[acc] = k[acc], merit[acc], 1.0
-        # forward differences: R_a * N runs of Algorithm 1 in one batch
-        ka, za = k[acc], z[acc]
-        h = 1e-3 * np.maximum(ka, 1e-3 * kb[acc])  # (A, N)
-        rep = np.repeat(acc, N)
-        kp = np.repeat(ka, N, axis=0)
-        kp[np.arange(acc.size * N), np.tile(np.arange(N), acc.size)] += h.ravel()
-        sub = S.take(rep)
-        Pp, _, st, _, _, _ = _alg1(sub, kp, P[rep], record=False, certify=False, **inner)
-        zp = sub.zeta(Pp, True).reshape(acc.size, N, N)  # [row, perturbed n, MUE m]
-        Jac = np.transpose((zp - za[:, None, :]) / h[:, :, None], (0, 2, 1))  # ∂ζ_m/∂κ_n
-        fd_ok = np.all((st == "converged").reshape(acc.size, N), axis=1)
-        dirs = np.zeros((acc.size, N))
-        good = np.zeros(acc.size, dtype=bool)
-        for r in range(acc.size):
-            pa = ka[r] / kb[acc[r]] <= -za[r] / ith[acc[r]]  # price branch of the min
-            dr = np.where(pa, -ka[r], 0.0)
-            fr = ~pa
-            if fd_ok[r] and fr.any():
-                Jff = Jac[r][np.ix_(fr, fr)]
-                rhs = -za[r][fr] - Jac[r][np.ix_(fr, pa)] @ dr[pa]
-                try:
-                    dr[fr] = np.linalg.solve(Jff, rhs)
-                    good[r] = np.all(np.isfinite(dr)) and np.all(np.diag(Jff) < 0)
-                except np.linalg.LinAlgError:
-                    good[r] = False
-                # trust region: a free price moves by at most a factor _TR (p*(κ) has kinks,
-                # where a difference quotient can point far away)
-                cap = np.where(ka[r] > 0, ka[r], np.maximum(kb[acc[r]], ka[r].max()))
-                lo_ = np.where(ka[r] > 0, ka[r] / _TR - ka[r], 0.0)
-                dr = np.where(fr, np.clip(dr, lo_, _TR * cap - ka[r]), dr)
-                # a violated constraint must not see its price fall, nor a step be empty
-                good[r] &= bool(np.all(dr[fr & (za[r] > 0)] >= 0) and np.any(dr != 0))
-            elif not fr.any():
-                good[r] = True
-            if not good[r]:
-                t = t_[acc[r]]
-                dr = _price_fallback(ka[r], za[r], kb[acc[r]], nst["fac"][t], nst["fsgn"][t])
-            dirs[r] = dr
-        d[acc] = dirs
-        k_next[acc] = np.maximum(ka + dirs, 0.0)
-        # a fallback step is taken whatever the residual does: restart the line search
-        bm[acc[~good]] = np.inf
-        base[acc[~good]] = np.nan
-    nst["base"][t_], nst["merit"][t_], nst["dir"][t_], nst["t"][t_] = base, bm, d, tt
-    return k_next, stuck
-
-
-def _adaptive_price(t_, k, z, brk, rho0):
-    """Next price of the variable-step rule for trials ``t_`` (rows), per MUE.
-
-    Keeps a bracket ``lo < κ* <= hi`` from the signs of ``ζ``; expands by a factor 4 until
-    an upper end is found, then takes the regula-falsi point of the bracket (Illinois
-    variant) when the bracket spans less than a decade, and its geometric midpoint
-    otherwise.
-    """
-    lo, zlo, hi, zhi, side = (brk[k_][t_] for k_ in ("lo", "zlo", "hi", "zhi", "side"))
-    pos = z > 0
-    # update the bracket with the new point; Illinois: halve the stale end's value
-    new_side = np.where(pos, -1, 1)
-    zhi = np.where(pos & (side == -1), 0.5 * zhi, zhi)
-    zlo = np.where(~pos & (side == 1), 0.5 * zlo, zlo)
-    lo = np.where(pos, np.maximum(lo, k), lo)
-    zlo = np.where(pos, z, zlo)
-    hi = np.where(~pos, np.minimum(hi, k), hi)
-    zhi = np.where(~pos, z, zhi)
-    side = new_side
-    no_hi = ~np.isfinite(hi)
-    expand = np.where(k > 0, 4.0 * k, rho0[t_] * z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rf = lo - zlo * (hi - lo) / (zhi - zlo)
-        geo = np.where(lo > 0, np.sqrt(lo * hi), hi / 8.0)
-    narrow = (lo > 0) & (hi <= 10.0 * lo)
-    inside = np.isfinite(rf) & (rf > lo) & (rf < hi)
-    k_new = np.where(no_hi, expand, np.where(narrow & inside, rf, geo))
-    # ζ <= 0 and no price with ζ > 0 seen yet: try the zero price (the constraint may be
-    # inactive), i.e. the projection [κ + ϱζ]^+ with a long step
-    k_new = np.where(~pos & np.isnan(zlo), 0.0, k_new)
-    for k_, v in (("lo", lo), ("zlo", zlo), ("hi", hi), ("zhi", zhi), ("side", side)):
-        brk[k_][t_] = v
-    return k_new
-
-
 def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox):
     if isinstance(step, str):
         check_choice(step, "step", ("adaptive", "theorem6"))
@@ -885,7 +364,7 @@ def _price_args(step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, p
         check_positive(step, "step")
     tol = float(check_positive(tol, "tol"))
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    inner = _check_alg1_args(mode, inner_tol, inner_max_iter, damping, prox, prefix="inner_")
+    inner = Alg1Settings.checked(mode, inner_tol, inner_max_iter, damping, prox, prefix="inner_")
     return tol, max_iter, inner
 
 
@@ -963,7 +442,7 @@ def price_iteration(
     """
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
-    k0 = _check_kappa(net, kappa0, "kappa0")
+    k0 = check_kappa(net, kappa0, "kappa0")
     tol, max_iter, inner = _price_args(
         step, tol, max_iter, inner_tol, inner_max_iter, mode, damping, prox
     )
@@ -973,13 +452,11 @@ def price_iteration(
         rule, rho = "fixed", np.array([float(step)])
     elif step == "theorem6":
         if c_sm is None:
-            from .analysis import upsilon
-
             c_sm = upsilon(net).lambda_min
         rule, rho = "theorem6", np.array([theorem6_step(net, c_sm)])
     P0 = initial_power(net, p_init)
     t0 = time.perf_counter()
-    kappa, P, iters, status, msgs, hist, certs = _alg2(
+    run = alg2(
         stack(net),
         k0[None],
         P0[None],
@@ -989,25 +466,7 @@ def price_iteration(
         max_iter=max_iter,
         inner=inner,
     )
-    return PriceResult(
-        certificate=certs[0],
-        p=P[0],
-        kappa=kappa[0],
-        zeta=hist[0]["zeta"][-1],
-        step_rule=rule,
-        inner_iterations=int(hist[0]["inner_iterations"].sum()),
-        status=str(status[0]),
-        iterations=int(iters[0]),
-        history=hist[0],
-        elapsed=time.perf_counter() - t0,
-        message=msgs[0],
-    )
-
-
-def _design(net: Network, scheme: str) -> Network:
-    check_choice(scheme, "scheme", tuple(SCHEMES))
-    rs, rp = SCHEMES[scheme]
-    return net.nominal(secrecy=not rs, protection=not rp)
+    return _price_results(run, rule, time.perf_counter() - t0)[0]
 
 
 def solve_many(
@@ -1048,11 +507,11 @@ def solve_many(
     )
     if not isinstance(p_init, str) or p_init == "random":
         raise ValueError("p_init must be 'zero' or 'full' in solve_many")
-    designs = [_design(n, scheme) for n in nets]
+    designs = [design(n, scheme) for n in nets]
     S = stack(designs)
     P0 = np.stack([initial_power(d, p_init) for d in designs])
     t0 = time.perf_counter()
-    kappa, P, iters, status, msgs, hist, certs = _alg2(
+    run = alg2(
         S,
         np.zeros((S.T, S.N)),
         P0,
@@ -1062,22 +521,26 @@ def solve_many(
         max_iter=max_iter,
         inner=inner,
     )
-    el = (time.perf_counter() - t0) / S.T
+    return _price_results(run, "adaptive", (time.perf_counter() - t0) / S.T)
+
+
+def _price_results(run: Alg2Run, rule: str, elapsed: float) -> list[PriceResult]:
+    """One :class:`PriceResult` per trial of a batched Algorithm 2 run."""
     return [
         PriceResult(
-            certificate=certs[t],
-            p=P[t],
-            kappa=kappa[t],
-            zeta=hist[t]["zeta"][-1],
-            step_rule="adaptive",
-            inner_iterations=int(hist[t]["inner_iterations"].sum()),
-            status=str(status[t]),
-            iterations=int(iters[t]),
-            history=hist[t],
-            elapsed=el,
-            message=msgs[t],
+            certificate=run.certificates[t],
+            p=run.p[t],
+            kappa=run.kappa[t],
+            zeta=run.histories[t]["zeta"][-1],
+            step_rule=rule,
+            inner_iterations=int(run.histories[t]["inner_iterations"].sum()),
+            status=str(run.status[t]),
+            iterations=int(run.iterations[t]),
+            history=run.histories[t],
+            elapsed=elapsed,
+            message=run.messages[t],
         )
-        for t in range(S.T)
+        for t in range(len(run.status))
     ]
 
 
@@ -1121,5 +584,5 @@ def solve_scheme(net: Network, scheme: str = "RS-RP", **kwargs) -> SchemeOutcome
     """
     if not isinstance(net, Network):
         raise ValueError(f"net must be a Network, got {type(net).__name__}")
-    res = price_iteration(_design(net, scheme), **kwargs)
+    res = price_iteration(design(net, scheme), **kwargs)
     return SchemeOutcome(scheme=scheme, result=res, evaluation=evaluate(net, res.p))

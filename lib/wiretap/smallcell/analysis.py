@@ -15,9 +15,8 @@ import numpy as np
 
 from .. import convex
 from .._validation import as_array, check_choice, check_int
-from .algorithms import _best_responses, _check_kappa
-from .core import stack
-from .equilibrium import _priced_utility
+from ._nash import best_responses, priced_utility
+from .core import check_kappa, stack
 from .network import Network
 
 __all__ = [
@@ -53,7 +52,10 @@ def vi_map(net: Network, p, kappa=None) -> np.ndarray:
 
     (the robust rate carries the ``[.]^+`` of eq. (4), so a channel without secrecy
     contributes nothing). With ``kappa`` the map of the priced game, eq. (49), is returned:
-    ``F̄_j + Σ_n κ_n ∇_{p_j} ζ_n(p)``.
+    ``F̄_j + Σ_n κ_n ∇_{p_j} ζ_n(p)``. At the equilibria of Algorithm 2 and of
+    :func:`~wiretap.smallcell.vi_equilibrium` its residuals
+    :func:`wiretap.games.natural_residual` and :func:`wiretap.games.vi_violation` vanish
+    (checked in ``tests/test_smallcell_foundations.py``).
 
     Parameters
     ----------
@@ -76,7 +78,7 @@ def vi_map(net: Network, p, kappa=None) -> np.ndarray:
     bb = np.where(fin, b, 0.0)
     F = -np.where(fin, a / (1 + P * a) - bb / (1 + P * bb), 0.0)
     if kappa is not None:
-        k = _check_kappa(net, kappa)
+        k = check_kappa(net, kappa)
         nrm = np.linalg.norm(P)
         grad = net.hm + (np.sqrt(net.e_mue)[:, None, None] * (P / nrm if nrm > 0 else 0.0))
         F = F + np.einsum("n,njk->jk", k, grad)
@@ -295,17 +297,17 @@ def grnep_certificate(net: Network, p, kappa) -> GrnepCertificate:
     """
     _net(net)
     P = net.check_power(p)
-    k = _check_kappa(net, kappa)
+    k = check_kappa(net, kappa)
     S = stack(net)
     z = S.zeta(P[None], True)[0]
     feas = float(np.max(z / net.i_th))
     pos = k > 0
     comp = float(np.max(np.abs(z[pos]) / net.i_th[pos])) if pos.any() else 0.0
-    br, ok, _ = _best_responses(S, P[None], k[None], np.arange(net.n_sbs))
+    br, ok, _ = best_responses(S, P[None], k[None], np.arange(net.n_sbs))
     if not ok[0]:
         raise ValueError("a best response failed while certifying")
     eq = float(np.max(np.linalg.norm(br[0] - P, axis=1)) / max(np.linalg.norm(P), 1e-12))
-    gap = _priced_utility(S, P[None], br, k[None]) - _priced_utility(S, P[None], P[None], k[None])
+    gap = priced_utility(S, P[None], br, k[None]) - priced_utility(S, P[None], P[None], k[None])
     return GrnepCertificate(
         feasibility=feas,
         complementarity=comp,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import as_array, check_nonnegative
 from .network import Network
 
-__all__ = ["Stack", "stack"]
+__all__ = ["Stack", "stack"]  # check_kappa, network_list, secrecy_nats: internal helpers
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,15 @@ class Stack:
         return self.interference(p, robust) - self.i_th
 
 
+def secrecy_nats(S: Stack, P: np.ndarray, robust: bool) -> np.ndarray:
+    """Per-channel secrecy in nats for stacked powers ``P`` (T, J, K)."""
+    a, b = S.a(P), S.b(P, robust)
+    fin = np.isfinite(b)
+    val = np.log1p(P * a) - np.log1p(P * np.where(fin, b, 0.0))
+    val = np.where(fin | (P == 0), val, 0.0)
+    return np.maximum(val, 0.0)
+
+
 def network_list(nets, name: str = "nets") -> list[Network]:
     """``nets`` as a list after checking that it is a non-empty sequence of Networks."""
     if isinstance(nets, Network):
@@ -150,3 +160,12 @@ def stack(nets: Sequence[Network] | Network) -> Stack:
         rc=np.sqrt(st("eps_c")),
         rm=np.sqrt(st("e_mue")),
     )
+
+
+def check_kappa(net: Network, kappa, name: str = "kappa") -> np.ndarray:
+    """Prices ``κ`` (a scalar or shape (N,)) as a non-negative array of shape (N,)."""
+    k = as_array(kappa, name, ndim=(0, 1))
+    if k.ndim == 1 and k.shape != (net.n_mue,):
+        raise ValueError(f"{name} must be a scalar or have shape ({net.n_mue},), got {k.shape}")
+    k = np.broadcast_to(k, (net.n_mue,)).astype(float)
+    return check_nonnegative(k, name)

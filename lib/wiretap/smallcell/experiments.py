@@ -23,6 +23,7 @@ from .._validation import (
     check_positive,
 )
 from ..results import STATUSES
+from ._nash import design as design_network
 from .algorithms import SCHEMES, solve_many
 from .analysis import grnep_certificate
 from .equilibrium import vi_many
@@ -190,6 +191,7 @@ def simulate(
     ]
     nets = [with_uncertainty(n, chi_eps, chi_vareps, chi_e) for n in nets]
     out: dict[str, np.ndarray] = {}
+    vi = {"starts": n_vi, "max_iter": vi_it, "restarts": vi_restarts, "tol": tol}
     for s in sim.progress(schemes, show=progress, desc="designs"):
         res = solve_many(
             nets,
@@ -201,32 +203,42 @@ def simulate(
             damping=damping,
             prox=prox,
         )
-        vals = {k: np.full(T, np.nan) for k in OUTPUTS}
-        for t, (net, r) in enumerate(zip(nets, res, strict=True)):
-            ok = r.status == "converged"
-            vals["converged"][t] = float(ok)
-            vals["status"][t] = float(STATUSES.index(r.status))
-            if not ok:
-                continue
-            _store_point(vals, t, evaluate(net, r.p), r.kappa[0])
-        out.update({f"{s}/{k}": v for k, v in vals.items()})
+        out.update({f"{s}/{k}": v for k, v in _alg2_values(nets, res).items()})
         if n_vi:
-            rs, rp = SCHEMES[s]
-            warm = [(r.p, r.kappa) for r in res]
-            sets = vi_many(
-                nets,
-                s,
-                starts=n_vi,
-                rng=gen,
-                warm=warm,
-                restarts=vi_restarts,
-                tol=tol,
-                max_iter=vi_it,
-            )
-            designs = [n.nominal(secrecy=not rs, protection=not rp) for n in nets]
-            vals_vi = _vi_values(nets, designs, res, sets)
+            vals_vi = _vi_outputs(nets, s, res, gen, vi)
             out.update({f"{s}/{k}": v for k, v in vals_vi.items()})
     return out
+
+
+def _alg2_values(nets, res) -> dict[str, np.ndarray]:
+    """The outputs of :data:`OUTPUTS` for Algorithm 2's results ``res`` on ``nets``."""
+    vals = {k: np.full(len(nets), np.nan) for k in OUTPUTS}
+    for t, (net, r) in enumerate(zip(nets, res, strict=True)):
+        ok = r.status == "converged"
+        vals["converged"][t] = float(ok)
+        vals["status"][t] = float(STATUSES.index(r.status))
+        if not ok:
+            continue
+        _store_point(vals, t, evaluate(net, r.p), r.kappa[0])
+    return vals
+
+
+def _vi_outputs(nets, scheme: str, res, gen, vi: dict) -> dict[str, np.ndarray]:
+    """The outputs of :data:`VI_OUTPUTS`: :func:`vi_many` on the design of ``scheme``, warm
+    started at Algorithm 2's last iterates ``res``; ``vi`` holds its settings."""
+    warm = [(r.p, r.kappa) for r in res]
+    sets = vi_many(
+        nets,
+        scheme,
+        starts=vi["starts"],
+        rng=gen,
+        warm=warm,
+        restarts=vi["restarts"],
+        tol=vi["tol"],
+        max_iter=vi["max_iter"],
+    )
+    designs = [design_network(n, scheme) for n in nets]
+    return _vi_values(nets, designs, res, sets)
 
 
 def _store_point(vals: dict, t: int, ev, kappa: float, prefix: str = "") -> None:

@@ -394,19 +394,7 @@ def generate_network(
     dmin = float(check_positive(min_distance, "min_distance"))
     noise = 1e-3 * 10 ** (float(as_array(noise_dbm, "noise_dbm", ndim=0)) / 10)
 
-    def around(centres, rg):
-        r = gen.uniform(rg[0], rg[1], size=len(centres))
-        t = gen.uniform(0, 2 * np.pi, size=len(centres))
-        return centres + np.stack([r * np.cos(t), r * np.sin(t)], axis=-1)
-
-    sbs = gen.uniform(-L / 2, L / 2, size=(J, 2))
-    sue = around(sbs, sue_distance)
-    eve = around(sbs, eve_distance)
-    if mue_distance is None:
-        mue = gen.uniform(-L / 2, L / 2, size=(N, 2))
-    else:
-        t_m = gen.uniform(0, 2 * np.pi, size=N)
-        mue = mue_distance * np.stack([np.cos(t_m), np.sin(t_m)], axis=-1)
+    sbs, sue, eve, mue = _positions(gen, J, N, L, sue_distance, eve_distance, mue_distance)
     mbs = np.zeros(2)
 
     def gains(tx, rx):
@@ -438,6 +426,25 @@ def generate_network(
         geometry=Geometry(sbs=sbs, sue=sue, eve=eve, mue=mue, mbs=mbs, area=L),
     )
     return with_uncertainty(net, chi_eps, chi_vareps, chi_e)
+
+
+def _positions(gen, J: int, N: int, L: float, sue_distance, eve_distance, mue_distance):
+    """Draw the SBS, SUE, eavesdropper and MUE positions of :func:`generate_network`."""
+
+    def around(centres, rg):
+        r = gen.uniform(rg[0], rg[1], size=len(centres))
+        t = gen.uniform(0, 2 * np.pi, size=len(centres))
+        return centres + np.stack([r * np.cos(t), r * np.sin(t)], axis=-1)
+
+    sbs = gen.uniform(-L / 2, L / 2, size=(J, 2))
+    sue = around(sbs, sue_distance)
+    eve = around(sbs, eve_distance)
+    if mue_distance is None:
+        mue = gen.uniform(-L / 2, L / 2, size=(N, 2))
+    else:
+        t_m = gen.uniform(0, 2 * np.pi, size=N)
+        mue = mue_distance * np.stack([np.cos(t_m), np.sin(t_m)], axis=-1)
+    return sbs, sue, eve, mue
 
 
 def coupled_network(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_positive
-from .core import stack
+from .core import secrecy_nats, stack
 from .network import Network
 
 __all__ = [
@@ -188,7 +188,7 @@ def secrecy_rates(net: Network, p, *, robust: bool = True, base: float = 2.0) ->
     True
     """
     S, P = _one(net, p)
-    return _secrecy(S, P, robust)[0] / _log_base(base)
+    return secrecy_nats(S, P, robust)[0] / _log_base(base)
 
 
 def _log_base(base) -> float:
@@ -196,15 +196,6 @@ def _log_base(base) -> float:
     if b == 1.0:
         raise ValueError("base must not be 1")
     return float(np.log(b))
-
-
-def _secrecy(S, P, robust: bool) -> np.ndarray:
-    """Per-channel secrecy in nats for stacked powers ``P`` (T, J, K)."""
-    a, b = S.a(P), S.b(P, robust)
-    fin = np.isfinite(b)
-    val = np.log1p(P * a) - np.log1p(P * np.where(fin, b, 0.0))
-    val = np.where(fin | (P == 0), val, 0.0)
-    return np.maximum(val, 0.0)
 
 
 def interference(net: Network, p, *, robust: bool = True) -> np.ndarray:
@@ -328,8 +319,8 @@ def evaluate(net: Network, p, *, base: float = 2.0) -> Evaluation:
     lb = _log_base(base)
     return Evaluation(
         power=P[0].sum(axis=1),
-        secrecy=_secrecy(S, P, True)[0].sum(axis=1) / lb,
-        secrecy_nominal=_secrecy(S, P, False)[0].sum(axis=1) / lb,
+        secrecy=secrecy_nats(S, P, True)[0].sum(axis=1) / lb,
+        secrecy_nominal=secrecy_nats(S, P, False)[0].sum(axis=1) / lb,
         interference=S.interference(P, True)[0],
         interference_nominal=S.interference(P, False)[0],
         i_th=net.i_th.copy(),

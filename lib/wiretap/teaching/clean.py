@@ -81,7 +81,8 @@ class Remote:
 
 class _Pickler(pickle.Pickler):
     def persistent_id(self, obj):
-        return ("ref", obj._ref) if isinstance(obj, Remote) else None
+        # read the slot directly: attribute access on a Remote is forwarded to the notebook
+        return ("ref", object.__getattribute__(obj, "_ref")) if isinstance(obj, Remote) else None
 
 
 def _array(spec) -> object:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .myst import Chapter, _chapter_key, all_chapters, read_chapter
+from .myst import Chapter, all_chapters, chapter_key, read_chapter
 
 __all__ = ["main"]
 
@@ -75,7 +75,7 @@ def _build(args) -> int:
     paths = _chapter_args(args)
     t0 = time.perf_counter()
     manifest = build_pack(paths, args.out)
-    keys = {_chapter_key(q) for q in paths}
+    keys = {chapter_key(q) for q in paths}
     built = [k for k in manifest["chapters"] if k in keys]
     n_ex = sum(len(manifest["chapters"][k]["exercises"]) for k in built)
     print(

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .myst import HINT_RE, Chapter, _directive_to_markdown, _tags, _walk, myst_to_markdown
+from .myst import HINT_RE, Chapter, cell_tags, directive_to_markdown, myst_to_markdown, walk_blocks
 
 __all__ = ["Piece", "chapter_pieces", "make_stub", "solution_names"]
 
@@ -148,7 +148,7 @@ class Piece:
 
 
 def _code_piece(cell, sol: str | None, labels: set[str]) -> Piece:
-    tags = tuple(_tags(cell))
+    tags = tuple(cell_tags(cell))
     if sol is not None:
         kind = "solution" if "solution" in tags else "solution-extra"
         return Piece(kind, cell.source, sol, tags)
@@ -165,14 +165,14 @@ def _markdown_piece(block, sol: str | None) -> Piece:
         )
     label = block.arg.split()[0] if block.arg else ""
     if block.name in ("exercise", "exercise-start"):
-        return Piece("exercise", _directive_to_markdown(block), block.options.get("label", ""))
+        return Piece("exercise", directive_to_markdown(block), block.options.get("label", ""))
     if block.name == "solution-start":
         return Piece("solution-start", "", label)
     if block.name == "solution-end":
         return Piece("solution-end", "", "")
     if block.name == "solution":  # an ungated dropdown solution: prose of its exercise
-        return Piece("solution-prose", _directive_to_markdown(block), label)
-    text = _directive_to_markdown(block)
+        return Piece("solution-prose", directive_to_markdown(block), label)
+    text = directive_to_markdown(block)
     return Piece("prose" if sol is None else "solution-prose", text, sol or "")
 
 
@@ -199,7 +199,7 @@ def chapter_pieces(chapter: Chapter, nb=None) -> list[Piece]:
     labels = {e.label for e in chapter.exercises}
     pieces: list[Piece] = []
     last_idx = None
-    for idx, cell, block, sol, _meta in _walk(nb, str(chapter.path)):
+    for idx, cell, block, sol, _meta in walk_blocks(nb, str(chapter.path)):
         piece = _code_piece(cell, sol, labels) if block is None else _markdown_piece(block, sol)
         mergeable = piece.kind in ("prose", "solution-prose")
         if (

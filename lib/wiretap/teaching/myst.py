@@ -11,7 +11,9 @@ A chapter's exercises follow the cell-tag convention of ``CONTRIBUTING.md``:
   answer (graded exercises). Exercises without a ``check`` cell (derivations) are listed but
   not graded.
 
-This module only reads; :mod:`wiretap.teaching.convert` writes notebooks.
+This module only reads; :mod:`wiretap.teaching.convert` writes notebooks. The helpers outside
+``__all__`` (``Directive``, ``walk_blocks``, ``cell_tags``, ``chapter_key``, ``book_root``,
+``directive_to_markdown``) are shared within :mod:`wiretap.teaching`.
 """
 
 from __future__ import annotations
@@ -178,7 +180,9 @@ class Chapter:
 
 
 @dataclass
-class _Directive:
+class Directive:
+    """A top-level fenced MyST directive: name, argument, ``:key:`` options, body, raw text."""
+
     name: str
     arg: str
     options: dict[str, str]
@@ -186,10 +190,10 @@ class _Directive:
     raw: str
 
 
-def _split_blocks(text: str) -> list[str | _Directive]:
+def _split_blocks(text: str) -> list[str | Directive]:
     """Split Markdown into plain text runs and top-level fenced directives."""
     lines = text.split("\n")
-    out: list[str | _Directive] = []
+    out: list[str | Directive] = []
     plain: list[str] = []
     i = 0
     while i < len(lines):
@@ -215,7 +219,7 @@ def _split_blocks(text: str) -> list[str | _Directive]:
             plain = []
         body = "\n".join(inner[k:]).strip("\n")
         out.append(
-            _Directive(m["name"], m["arg"].strip(), options, body, "\n".join(lines[i : j + 1]))
+            Directive(m["name"], m["arg"].strip(), options, body, "\n".join(lines[i : j + 1]))
         )
         i = j + 1
     if plain:
@@ -223,22 +227,25 @@ def _split_blocks(text: str) -> list[str | _Directive]:
     return out
 
 
-def _tags(cell) -> list[str]:
+def cell_tags(cell) -> list[str]:
+    """The cell's tags (a new list)."""
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def _chapter_key(path: Path) -> str:
+def chapter_key(path: Path) -> str:
+    """``<part>-<stem>``, the chapter's key in packs and on the command line."""
     return f"{path.parent.name}-{path.stem}"
 
 
-def _book_root(path: Path) -> Path | None:
+def book_root(path: Path) -> Path | None:
+    """The nearest parent folder holding the book's ``_toc.yml``, else None."""
     for d in path.resolve().parents:
         if (d / ROOT_MARKER).is_file():
             return d
     return None
 
 
-def _walk(nb, where: str):
+def walk_blocks(nb, where: str):
     """Yield ``(cell_index, cell, block, solution_label, meta)`` over the notebook.
 
     ``block`` is a text run or a directive for Markdown cells and None for code cells;
@@ -277,7 +284,7 @@ def _walk(nb, where: str):
 def _count_code_cell(idx: int, cell, sol: str | None, found: dict[str, dict]) -> list[str]:
     """Count a code cell into the exercise it belongs to; return convention problems."""
     problems = []
-    tags = _tags(cell)
+    tags = cell_tags(cell)
     if "solution" in tags:
         if sol is None:
             problems.append(f"cell {idx}: a 'solution' cell outside a solution block")
@@ -323,14 +330,14 @@ def read_chapter(path: str | Path) -> Chapter:
     if not path.is_file() or path.suffix != ".md":
         raise ValueError(f"path must be an existing .md chapter, got {str(path)!r}")
     nb = jupytext.read(path)
-    root = _book_root(path)
+    root = book_root(path)
     docname = str(path.resolve().relative_to(root).with_suffix("")) if root else path.stem
     where = str(path)
     title = ""
     found: dict[str, dict] = {}
     order: list[str] = []
     problems: list[str] = []
-    for idx, cell, block, sol, meta in _walk(nb, where):
+    for idx, cell, block, sol, meta in walk_blocks(nb, where):
         if block is None:
             problems += _count_code_cell(idx, cell, sol, found)
             continue
@@ -361,7 +368,7 @@ def read_chapter(path: str | Path) -> Chapter:
             else:
                 found[label]["has_solution"] = True
     exercises = tuple(Exercise(**found[label]) for label in order)
-    return Chapter(path, _chapter_key(path), docname, title, exercises, tuple(problems))
+    return Chapter(path, chapter_key(path), docname, title, exercises, tuple(problems))
 
 
 def all_chapters(root: str | Path | None = None) -> list[Path]:
@@ -374,7 +381,7 @@ def all_chapters(root: str | Path | None = None) -> list[Path]:
     """
     import yaml
 
-    root = Path(root) if root is not None else _book_root(Path(__file__))
+    root = Path(root) if root is not None else book_root(Path(__file__))
     if root is None or not (root / ROOT_MARKER).is_file():
         raise ValueError(f"no {ROOT_MARKER} found under root {root!s}")
     toc = yaml.safe_load((root / ROOT_MARKER).read_text(encoding="utf-8"))
@@ -441,11 +448,12 @@ def myst_to_markdown(text: str) -> str:
                 lines.append(f'<a id="{m["label"]}"></a>' if m else _ROLE_RE.sub(_role, line))
             out.append("\n".join(lines))
             continue
-        out.append(_directive_to_markdown(block))
+        out.append(directive_to_markdown(block))
     return "\n".join(out).strip("\n")
 
 
-def _directive_to_markdown(d: _Directive) -> str:
+def directive_to_markdown(d: Directive) -> str:
+    """Plain Markdown for one directive (as :func:`myst_to_markdown` writes it)."""
     body = myst_to_markdown(d.body) if d.body else ""
     label = d.options.get("label") or d.options.get("name")
     anchor = f'<a id="{label}"></a>\n' if label else ""

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .grading import GradeReport, grade_submission
-from .myst import Chapter, _book_root, read_chapter
+from .myst import Chapter, book_root, read_chapter
 from .otter_emit import write_assignment
 
 __all__ = ["build_pack", "grade_file", "verify_pack"]
@@ -59,7 +59,7 @@ checks the pack: every solutions notebook gets full points, every student notebo
 
 
 def _requirements(out: Path) -> Path:
-    root = _book_root(Path(__file__))
+    root = book_root(Path(__file__))
     pins = {}
     if root is not None and (root / "requirements.txt").is_file():
         for line in (root / "requirements.txt").read_text(encoding="utf-8").split("\n"):
