@@ -47,7 +47,7 @@ def test_every_notebook_of_the_book_is_found(pre):
         if "jupytext:" in p.read_text(encoding="utf-8")[:2000]
     }
     assert found == chapters  # globbed sections included, no notebook left out
-    assert set(pre.EXPECTED_SECONDS) <= found  # the schedule names real chapters
+    assert set(pre.EXPECTED_SECONDS) | set(pre.GRID_CHAPTERS) <= found  # real chapters only
 
 
 def _book(tmp_path: Path, values: dict[str, int]) -> Path:
@@ -92,6 +92,23 @@ def test_a_changed_cell_is_executed_again(pre, tmp_path, capsys):
     capsys.readouterr()
     pre.main(["--toc", str(toc), "--cache", cache_dir, "--dry-run"])
     assert "1 chapter(s) to execute" in capsys.readouterr().out
+
+
+def test_grid_chapters_run_alone_and_the_others_in_pairs(pre, tmp_path, monkeypatch, capsys):
+    toc = _book(tmp_path, {"grid": 2, "a": 2, "b": 2})
+    grid = (tmp_path / "grid.md").as_posix()
+    monkeypatch.setattr(pre, "GRID_CHAPTERS", (grid,))
+    calls = []
+    real = pre._execute_all
+    monkeypatch.setattr(
+        pre,
+        "_execute_all",
+        lambda paths, jobs, *a: (
+            calls.append(([p.name for p in paths], jobs)) or real(paths, jobs, *a)
+        ),
+    )
+    assert pre.main(["--toc", str(toc), "--cache", str(tmp_path / "c"), "--jobs", "2"]) == 0
+    assert calls == [(["grid.md"], 1), (["a.md", "b.md"], 2)]
 
 
 def test_bad_jobs_is_refused(pre):
