@@ -250,7 +250,12 @@ REGISTRY = {
     "convex.require_dpp": lambda r: call(problem=_cp_problem()),
     "convex.solve": lambda r: call(problem=_cp_problem(), accept=("optimal",)),
     "convex.solve_with_retries": lambda r: call(
-        problem=_cp_problem(), ladder=({}, {"max_iter": 50}), accept=("optimal",), report="last"
+        {"retry_on": {"none": NONE_OK}},
+        problem=_cp_problem(),
+        ladder=({}, {"max_iter": 50}),
+        accept=("optimal",),
+        report="last",
+        retry_on=("solver_error",),
     ),
     "results.as_history": lambda r: call(traces={"objective": [1.0, 2.0]}),
     "results.settle": lambda r: call(

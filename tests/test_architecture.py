@@ -25,7 +25,7 @@ MAX_MODULE = 600  # lines of the file
 # Each top-level unit of the package belongs to one layer; a unit may import the units of the
 # layers listed for its own (and units of its own layer where marked), nothing else.
 LAYER = {
-    **dict.fromkeys(["_validation", "_linalg", "_cache", "_tree", "units"], "kernel"),
+    **dict.fromkeys(["_validation", "_linalg", "_cache", "_tree", "_exports", "units"], "kernel"),
     **dict.fromkeys(
         "channels rates convex results sim lemmas wmmse sca mirror games fisher admm sdr".split(),
         "foundations",
@@ -257,6 +257,53 @@ def test_chapters_use_no_private_names():
             if pattern.search(line) and "self._" not in line:
                 hits.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()}")
     assert not hits, hits
+
+
+def _public_modules() -> list[str]:
+    names = []
+    for path in _modules():
+        parts = path.relative_to(LIB).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if not any(p.startswith("_") for p in parts) and parts[-1:] != ("__main__",):
+            names.append(".".join(("wiretap", *parts)))
+    return names
+
+
+@pytest.mark.parametrize("module", _public_modules())
+def test_public_names_have_a_public_home(module):
+    """Every name a public module exports says it lives in a public module (``__module__`` is
+    what ``help()``, reprs, pickle and the bad-input registry go by), via ``adopt``."""
+    import importlib
+
+    mod = importlib.import_module(module)
+    homes = {n: getattr(getattr(mod, n), "__module__", None) for n in getattr(mod, "__all__", ())}
+    hidden = {
+        n: h
+        for n, h in homes.items()
+        if isinstance(h, str)
+        and h.startswith("wiretap.")
+        and any(p.startswith("_") for p in h.split(".")[1:])
+    }
+    assert not hidden, hidden
+
+
+def test_adopt_rehomes_only_internal_names():
+    from wiretap._exports import adopt
+
+    def f():
+        pass
+
+    def g():
+        pass
+
+    f.__module__, g.__module__ = "wiretap.isac._ball", "wiretap.isac.robust"
+    assert adopt({"__name__": "wiretap.x", "__all__": ["f", "g"], "f": f, "g": g}) == ("f",)
+    assert (f.__module__, g.__module__) == ("wiretap.x", "wiretap.isac.robust")
+    with pytest.raises(ValueError, match="does not define"):
+        adopt({"__name__": "wiretap.x", "__all__": ["h"]})
+    with pytest.raises(ValueError, match="__all__"):
+        adopt({"__name__": "wiretap.x"})
 
 
 def test_the_ratchet_measures_what_it_says():

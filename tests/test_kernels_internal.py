@@ -92,3 +92,65 @@ def test_infeasible_is_not_retried_unless_asked():
 def test_retries_bad_input(kwargs, word):
     with pytest.raises(ValueError, match=word):
         convex.solve_with_retries(_problem(), **kwargs)
+
+
+def test_retry_on_limits_which_statuses_are_retried():
+    # max_iter=1 stops short with a status that is neither accepted nor a solver error
+    short, _ = convex.solve_with_retries(_problem(), ({"max_iter": 1},), warm_start=False)
+    assert not short.ok and short.status != "solver_error"
+    ladder = ({"max_iter": 1}, {})
+    info, retries = convex.solve_with_retries(
+        _problem(), ladder, retry_on=("solver_error",), warm_start=False
+    )
+    assert (info.status, retries) == (short.status, 0)  # reported at once
+    info, retries = convex.solve_with_retries(
+        _problem(), ladder, retry_on=(short.status,), warm_start=False
+    )
+    assert info.ok and retries == 1
+
+
+def _aauc_ladder_before_issue_15(solve, problem, accept, settings, retry_settings):
+    """AAUC's own retry loop as it was (the reference for the shared ladder with retry_on)."""
+    info = solve(problem, accept=accept, warm_start=False, **settings)
+    retries = 0
+    for opts in retry_settings:
+        if info.status != "solver_error":
+            break
+        retries += 1
+        info = solve(problem, accept=accept, warm_start=False, **{**settings, **opts})
+    return info, retries
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        ["optimal"],
+        ["optimal_inaccurate"],
+        ["infeasible"],
+        ["solver_error", "optimal"],
+        ["solver_error", "optimal_inaccurate"],
+        ["solver_error", "infeasible"],
+        ["solver_error", "solver_error", "optimal"],
+        ["solver_error", "solver_error", "solver_error"],
+    ],
+)
+def test_aauc_retry_is_the_shared_ladder_with_the_old_semantics(monkeypatch, script):
+    from wiretap.aauc import _solve
+
+    def scripted(calls):
+        statuses = iter(script)
+
+        def solve(problem, accept, **opts):
+            calls.append(opts)
+            s = next(statuses)
+            return convex.SolveInfo(s, 0.0, s in accept, 0.0, 0.0, len(calls))
+
+        return solve
+
+    old_calls, new_calls = [], []
+    accept = ("optimal",)
+    args = (_solve.SOLVER_SETTINGS, _solve.RETRY_SETTINGS)
+    old = _aauc_ladder_before_issue_15(scripted(old_calls), None, accept, *args)
+    monkeypatch.setattr(convex, "solve", scripted(new_calls))
+    new = _solve.solve_with_retry(None, accept)
+    assert new == old and new_calls == old_calls

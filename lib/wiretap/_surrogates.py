@@ -302,14 +302,3 @@ def quad_over_lin_minorant(a, x0, t0) -> tuple[np.ndarray, float]:
     t0 = float(check_positive(t0, "t0"))
     y0 = np.vdot(a, x0)
     return a * y0 / t0, -float(abs(y0) ** 2) / t0**2
-
-
-for _public in (
-    AffineMinorant,
-    SurrogateCheck,
-    check_surrogate,
-    logdet_tangent,
-    quad_over_lin_minorant,
-    quadratic_minorant,
-):
-    _public.__module__ = "wiretap.sca"

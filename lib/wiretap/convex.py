@@ -163,6 +163,7 @@ def solve_with_retries(
     accept: tuple[str, ...] = ACCEPTED,
     stop_on_infeasible: bool = True,
     report: str = "last",
+    retry_on: tuple[str, ...] | None = None,
     **solver_options,
 ) -> tuple[SolveInfo, int]:
     """Solve with Clarabel, trying the settings of ``ladder`` in turn until one succeeds.
@@ -188,6 +189,9 @@ def solve_with_retries(
         If True, an infeasible outcome is reported as it is, without retrying.
     report : {"last", "first"}
         Which attempt's outcome to return when every rung fails.
+    retry_on : tuple of str, optional
+        Retry only after these statuses (e.g. ``("solver_error",)``: an inaccurate or
+        infeasible outcome is then reported at once). Default: after any unaccepted status.
     **solver_options
         Settings common to every rung.
 
@@ -202,7 +206,8 @@ def solve_with_retries(
     Raises
     ------
     ValueError
-        If ``ladder`` is empty or holds a non-dict, or ``report`` is unknown.
+        If ``ladder`` is empty or holds a non-dict, ``report`` is unknown, or ``retry_on`` is
+        not a non-empty tuple of status strings.
     """
     if not isinstance(ladder, tuple | list) or not ladder:
         raise ValueError("ladder must be a non-empty tuple of settings dicts")
@@ -210,10 +215,20 @@ def solve_with_retries(
         raise ValueError("ladder must hold dicts of Clarabel settings")
     if report not in ("last", "first"):
         raise ValueError(f"report must be 'last' or 'first', got {report!r}")
+    if retry_on is not None and (
+        not isinstance(retry_on, tuple | list)
+        or not retry_on
+        or not all(isinstance(s, str) for s in retry_on)
+    ):
+        raise ValueError(
+            f"retry_on must be None or a non-empty tuple of statuses, got {retry_on!r}"
+        )
     first = info = None
     for j, extra in enumerate(ladder):
         info = solve(problem, accept=accept, **{**solver_options, **extra})
         if info.ok or (stop_on_infeasible and info.infeasible):
+            return info, j
+        if retry_on is not None and info.status not in retry_on:
             return info, j
         first = info if first is None else first
     return (first if report == "first" else info), len(ladder) - 1

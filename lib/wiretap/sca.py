@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._exports import adopt
 from ._surrogates import (
     AffineMinorant,
     SurrogateCheck,
@@ -423,3 +424,6 @@ def _sca_certificate(step, objective, x, F, tol, stationarity, stat_tol, rule_me
         cert,
         f"one more surrogate step still changes the objective by {gain:.3e} (> tol={tol:.3e})",
     )
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

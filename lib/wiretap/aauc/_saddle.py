@@ -519,10 +519,3 @@ def p4_stationarity_gap(problem: AAUCProblem, z, *, gamma0=None) -> tuple[float,
     vals = [dual(g)[0] for g in cands]
     i = int(np.argmin(vals))
     return max(vals[i] - f, 0.0), cands[i]
-
-
-# This module's public names are documented and registered as names of wiretap.aauc.large,
-# which re-exports them (Sphinx's automodule and the bad-input registry go by __module__).
-for _name in __all__:
-    globals()[_name].__module__ = "wiretap.aauc.large"
-del _name

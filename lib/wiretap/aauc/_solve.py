@@ -7,10 +7,10 @@ Clarabel occasionally stops with ``InsufficientProgress`` on nearly degenerate i
 (for example IRS reflections whose SNR is 1e-3 next to direct SNRs of 1e3); cvxpy reports
 that as a solver error. The same problem then solves with a shorter maximal interior-point
 step or a larger static regularization. We retry with those settings before reporting a
-``solver_error``; the number of retries is recorded by the callers. (This is deliberately not
-:func:`wiretap.convex.solve_with_retries`, which retries after any unaccepted status, e.g.
-``optimal_inaccurate`` under ``sco(accept_inaccurate=False)``: switching would change which
-solves are repeated, hence the recorded numbers.)
+``solver_error``; the number of retries is recorded by the callers. The ladder is the shared
+one (:func:`wiretap.convex.solve_with_retries`) with ``retry_on=("solver_error",)``: an
+unaccepted ``optimal_inaccurate`` (``sco(accept_inaccurate=False)``) or an infeasible outcome
+is reported at once, not retried.
 
 :func:`sca_verdict` turns the model gap of a successive-approximation run (direct
 transmission, the IRS scheme) into its certificate, status and message.
@@ -50,14 +50,14 @@ def solve_with_retry(problem: cp.Problem, accept: tuple[str, ...]) -> tuple[conv
     # warm_start=False: cvxpy would otherwise reuse the Clarabel solver object of the previous
     # solve of this compiled problem, settings included (a retry's settings would then leak
     # into later solves, and a result would depend on what the process solved before)
-    info = convex.solve(problem, accept=accept, warm_start=False, **SOLVER_SETTINGS)
-    retries = 0
-    for opts in RETRY_SETTINGS:
-        if info.status != "solver_error":
-            break
-        retries += 1
-        info = convex.solve(problem, accept=accept, warm_start=False, **{**SOLVER_SETTINGS, **opts})
-    return info, retries
+    return convex.solve_with_retries(
+        problem,
+        ({}, *RETRY_SETTINGS),
+        accept=accept,
+        retry_on=("solver_error",),
+        warm_start=False,
+        **SOLVER_SETTINGS,
+    )
 
 
 def sca_verdict(

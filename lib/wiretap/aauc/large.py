@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+from .._exports import adopt
 from .._validation import check_nonnegative
 from ..results import Certificate, IterativeResult, as_history, settle
 from ._bfom import BFOMRun, BFOMSettings, bfom_verdict
@@ -425,3 +426,6 @@ def bfom(
         message=message,
         certificate=cert,
     )
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

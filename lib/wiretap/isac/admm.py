@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._exports import adopt
 from .._validation import check_choice, check_int, check_positive
 from ..results import IterativeResult, as_history, settle
 from ._agent import BSAgent, initial_local
@@ -447,3 +448,6 @@ def decentralized_design(
             init_iterations=init_it,
         )
     return run.result(status, it, t0, init_it)
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

@@ -38,6 +38,8 @@ __all__ = [
     "CentralizedResult",
     "Design",
     "DesignCheck",
+    "DesignState",
+    "InitialState",
     "baseline_separate",
     "best_sensing",
     "centralized_design",

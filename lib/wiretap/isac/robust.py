@@ -18,6 +18,7 @@ import numpy as np
 from scipy.linalg import block_diag
 from scipy.optimize import brentq
 
+from .._exports import adopt
 from .._validation import (
     as_array,
     as_generator,
@@ -584,3 +585,6 @@ def worst_case_leakage_sampled(
                 g = G[int(np.argmax(ratio[:, m, k]))].copy()
                 out[i, m, k] = ascent(g, W[i, m, k], R[i], gbar, rad[i], m, n_ascent)
     return out
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

@@ -238,6 +238,3 @@ class PairAgent:
 
 class StepFailure(RuntimeError):
     """A block subproblem returned no usable point (ends the run with ``"solver_error"``)."""
-
-
-PairAgent.__module__ = "wiretap.mimo_ic.adp"

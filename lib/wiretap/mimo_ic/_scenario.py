@@ -197,7 +197,3 @@ def checked_ball_radius(zeta, shape, coverage) -> float:
     p = float(check_range(coverage, "coverage", 0.0, 1.0, low_open=True, high_open=True))
     n = int(np.prod(dims))
     return float(z * np.sqrt(sst.chi2.ppf(p, 2 * n) / 2.0))
-
-
-for _public in (Scenario, Network):
-    _public.__module__ = "wiretap.mimo_ic.model"

@@ -523,7 +523,3 @@ class EveProblem:
             S = herm(V @ S_rot @ V.conj().T)
         out = SubproblemOutcome.of(info, t0)
         return (F, W, S), out
-
-
-for _public in (SubproblemOutcome, PrecoderProblem, ReceiverProblem, EveProblem):
-    _public.__module__ = "wiretap.mimo_ic.robust"

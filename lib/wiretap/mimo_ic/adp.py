@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._exports import adopt
 from .._validation import as_array, as_generator, check_choice, check_flag, check_int, check_range
 from ..results import Certificate, IterativeResult, as_history, settle
 from ._agents import PROBLEM_CACHE, PairAgent, StepFailure, checked_price
@@ -587,3 +588,6 @@ class _ADPRun:
             solve_time=float(sum(a.solve_time for a in agents)),
             settings=settings,
         )
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.stats as sst
 
+from .._exports import adopt
 from .._linalg import herm
 from .._validation import as_array, as_generator, check_choice, check_int, check_range
 from ._checks import channels, check_hgx, check_instance, designs, nonempty
@@ -161,12 +162,10 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
     check_instance(scenario, "scenario", Scenario)
     gen = as_generator(rng)
     check_choice(error, "error", ERROR_MODELS)
-    sc = scenario
-    K = sc.n_pairs
+    sc, K = scenario, scenario.n_pairs
+    diagonal = np.eye(K, dtype=bool)  # pair i's own link (i, i) against the cross links
     gm, gi, ge = (np.sqrt(sc.gain(x)) for x in ("main", "cross", "eve"))
-    scale = np.full((K, K), gi)
-    np.fill_diagonal(scale, gm)
-    scale = scale[:, :, None, None]
+    scale = np.where(diagonal, gm, gi)[:, :, None, None]
     z2 = sc.zeta**2
     rm, rc, re_ = sc.radius("main"), sc.radius("cross"), sc.radius("eve")
     if error == "gaussian":
@@ -180,10 +179,8 @@ def draw_network(scenario: Scenario, rng, *, error: str = "gaussian") -> Network
         H_hat = scale * cn(gen, (K, K, sc.n_r, sc.n_t), 1.0)
         G_hat = ge * cn(gen, (K, sc.n_e, sc.n_t), 1.0)
         if error == "ball":
-            rad = np.full((K, K), rc)
-            np.fill_diagonal(rad, rm)
-            DH = in_ball(gen, H_hat.shape, 1.0) * rad[:, :, None, None]
-            H_true = H_hat + DH
+            rad = np.where(diagonal, rm, rc)[:, :, None, None]
+            H_true = H_hat + in_ball(gen, H_hat.shape, 1.0) * rad
             G_true = G_hat + in_ball(gen, G_hat.shape, re_)
         else:
             H_true, G_true = H_hat.copy(), G_hat.copy()
@@ -598,3 +595,6 @@ def secrecy_rate_bound(network: Network, *, channel: str = "true", bits: bool = 
         w = sla.eigh(herm(A.conj().T @ A), herm(G[i].conj().T @ G[i]), eigvals_only=True)
         out[i] = float(np.sum(np.log(np.maximum(w, 1.0))))
     return out / np.log(2.0) if bits else out
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

@@ -32,6 +32,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import lemmas
+from .._exports import adopt
 from .._linalg import herm, hsqrt, logdet
 from .._validation import as_array, check_choice, check_int, check_nonnegative
 from ..results import Certificate, IterativeResult, settle
@@ -594,3 +595,6 @@ def worst_case_secrecy(
         delta_eve=DE,
         nominal=nom,
     )
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here

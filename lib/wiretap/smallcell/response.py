@@ -44,6 +44,7 @@ import cvxpy as cp
 import numpy as np
 
 from .. import convex
+from .._exports import adopt
 from .._validation import as_array, check_choice, check_int, check_nonnegative
 from ._brsolve import BestResponseSolution, solve, with_budget
 from ._brsolve import kkt_residual as kkt_residual  # re-exported: its documented home
@@ -294,3 +295,6 @@ class CvxpyBestResponse:
         if not info.ok:
             return np.full(K, np.nan), info
         return np.clip(np.asarray(self.x.value, dtype=float) / bb, 0.0, None), info
+
+
+adopt(globals())  # the names of __all__ defined in internal modules live here
