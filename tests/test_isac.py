@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -639,3 +641,43 @@ def test_run_schemes_progress_bar_wraps_the_scheme_loop(capsys):
         np.testing.assert_array_equal(shown[name].total_power, quiet[name].total_power)
     with pytest.raises(TypeError, match="progress"):
         isac.run_schemes(s, progress="yes", **kw)
+
+
+def _relaxation_margins(s, W, R, share, budget):
+    """Largest violation of each constraint group of the stage relaxation at (W, R)."""
+    relax = PB.stage_relaxation(s)
+    relax.set(s, share, budget)
+    for m in range(s.M):
+        relax.R[m].value = R[m]
+        for k in range(s.K):
+            relax.W[m][k].value = W[m, k]
+    return max(float(np.max(c.violation())) for c in relax.problem.constraints)
+
+
+def test_stage_relaxation_contains_every_feasible_baseline1_design(scn):
+    # the relaxation is only a certificate if every design of problem (18) satisfies it
+    res = isac.baseline_separate(scn)
+    assert res.status == "converged" and res.check.feasible
+    p1 = scn.tau[0] * np.trace(res.design.R[0], axis1=-2, axis2=-1).real
+    budget = (scn.p_max - p1) / scn.tau[1]
+    W, R = res.design.W[1], res.design.R[1]
+    # the re-check's tolerance (1e-4 bits/s/Hz, 1e-4 relative power) bounds the violation
+    assert _relaxation_margins(scn, W, R, scn.tau[1], budget) <= 1e-3
+    # and a design that misses a rate violates it: halve one user's beam
+    W_bad = W.copy()
+    W_bad[0, 0] = W_bad[0, 0] / 8.0
+    assert _relaxation_margins(scn, W_bad, R, scn.tau[1], budget) > 1e-2
+
+
+def test_stage_relaxation_certifies_baseline1_infeasible_at_any_budget():
+    # seed 4: users nearly aligned with the eavesdropper's estimated channels
+    s = isac.paper_scenario(4, q1_std=0.5)
+    res = isac.baseline_separate(s)
+    assert res.status == "infeasible" and isac.outcome(res) == "certified infeasible"
+    assert "semidefinite relaxation of stage 2" in res.message and "certificate" in res.message
+    assert res.design is None and res.iterations == 0
+    rich = isac.baseline_separate(dataclasses.replace(s, p_max=1e3 * s.p_max))  # +30 dB
+    assert rich.status == "infeasible"
+    # without the leakage constraint the same relaxation is feasible: the rates alone fit
+    loose = dataclasses.replace(s, r_leak=np.full((s.M, s.K), 50.0))
+    assert isac.baseline_separate(loose).status != "infeasible"

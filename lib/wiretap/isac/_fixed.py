@@ -3,8 +3,9 @@
 :func:`fixed_loop` runs SCA on C2 at a fixed CSI radius, ``tr(CRB) <= T`` (a feasibility
 phase with rate slacks, then the strict problem); it is the centralized form of baseline 2
 (:func:`~wiretap.isac.fixed_sensing_design`), stage 2 of baseline 1 and the initialisation of
-Algorithms 1 and 2. :func:`precheck` certifies infeasibility through two exact relaxations
-of problem (18); :func:`best_crb` is the best-sensing SDP behind
+Algorithms 1 and 2. :func:`precheck` certifies infeasibility through exact relaxations of
+problem (18) (three for a single-stage design, two otherwise); :func:`best_crb` is the
+best-sensing SDP behind
 :func:`~wiretap.isac.best_sensing`.
 """
 
@@ -16,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._linalg import herm
-from ._problems import block1, fim_scale, sensing_problem, stage1_mse
+from ._problems import block1, fim_scale, sensing_problem, stage1_mse, stage_relaxation
 from .certify import DesignState
 from .geometry import Scenario
 from .robust import bound_coefficients, csi_radius
@@ -30,6 +31,7 @@ __all__ = [
     "fixed_loop",
     "heuristic_point",
     "precheck",
+    "relaxation_infeasible",
 ]
 
 
@@ -275,7 +277,7 @@ def _conditioning(scn: Scenario, T: float, stages, hist) -> str:
 def precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> str:
     """Certified infeasibility of problem (18) (with ``tr(CRB) <= T``): message or ``""``.
 
-    Two exact certificates, each the infeasibility of a relaxation of problem (18):
+    Three exact certificates, each the infeasibility of a relaxation of problem (18):
     (i) the rates alone. Drop every interference term and the leakage and sensing
     constraints: a user with frame power ``p_{m,k} = sum_i tau_i tr W^(i)_{m,k}`` gets at
     most ``sum_i tau_i log2(1 + tr(W^(i)) ||h_{m,m,k}||^2)``, and concavity of the log makes
@@ -283,7 +285,10 @@ def precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> str
     ``p_{m,k} >= s (2^{r/s} - 1) / ||h_{m,m,k}||^2`` (``s = sum tau_i`` over the active
     stages); the users of BS ``m`` share ``B_m = P_max - p_fixed_m``, so
     ``sum_k p_{m,k} > B_m`` certifies infeasibility. (ii) ``T`` below the best CRB any design
-    can reach (:func:`best_crb`).
+    can reach (:func:`best_crb`). (iii) With a single active stage (stage 2 of baseline 1),
+    whose rates are then linear SINR constraints under the SDR: the
+    :class:`~wiretap.isac._problems.StageRelaxation`, which keeps the leakage constraint only
+    at the estimated eavesdropper channels, is infeasible (Clarabel's certificate).
     """
     share = float(sum(scn.tau[i] for i in stages))
     budget = scn.p_max - (np.zeros(scn.M) if p_fixed is None else np.asarray(p_fixed))
@@ -297,6 +302,10 @@ def precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> str
             f"their rates alone (interference-free relaxation of problem (18)) but BS {m} has "
             f"{budget[m]:.4g} mW (certificate)"
         )
+    if len(stages) == 1:
+        why = relaxation_infeasible(scn, stages[0], budget)
+        if why:
+            return why
     if T is not None:
         best, _, info = best_crb(scn, scn.p_max / scn.tau[0])
         if info.ok and T < best * (1.0 - 1e-3):
@@ -305,6 +314,27 @@ def precheck(scn: Scenario, T: float | None, stages=(0, 1), p_fixed=None) -> str
                 f"{best:.3g} m^2 the power budget allows (certificate: the best-sensing SDP)"
             )
     return ""
+
+
+def relaxation_infeasible(scn: Scenario, stage: int, budget, rebuild: bool = False) -> str:
+    """Certificate (iii) of :func:`precheck`: a message if the one-stage SDR is infeasible.
+
+    ``budget`` is each BS's frame power left for the stage (mW, shape (M,)); the stage's
+    share ``tau_i`` turns it into the stage power. A solver failure certifies nothing
+    (``""``): the SCA then runs as usual.
+    """
+    share = float(scn.tau[stage])
+    relax = stage_relaxation(scn, rebuild=rebuild)
+    relax.set(scn, share, np.maximum(np.asarray(budget, dtype=float), 0.0) / share)
+    info, _ = relax.solve()
+    if info.status != "infeasible":
+        return ""
+    return (
+        f"the semidefinite relaxation of stage {stage + 1} with the eavesdropper at its estimated "
+        f"channels (the centres of the CSI balls) is infeasible: no design meets every rate "
+        f"within its leakage limit there (Clarabel's certificate of "
+        f"infeasibility; a relaxation of problem (18))"
+    )
 
 
 def best_crb(scn: Scenario, budget: float, rebuild: bool = False):

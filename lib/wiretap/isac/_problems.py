@@ -35,6 +35,7 @@ __all__ = [
     "RETRY",
     "Block1",
     "SensingProblem",
+    "StageRelaxation",
     "block1",
     "fim_scale",
     "interference",
@@ -42,6 +43,7 @@ __all__ = [
     "sensing_problem",
     "solve_problem",
     "stage1_mse",
+    "stage_relaxation",
     "user_scale",
 ]
 
@@ -459,3 +461,82 @@ def sensing_problem(scn: Scenario, *, rebuild=False) -> SensingProblem:
     return CACHE.get(
         ("sensing", scn.M, scn.N), lambda: SensingProblem(scn.M, scn.N), rebuild=rebuild
     )
+
+
+# --------------------------------------------------------------------------- relaxation
+def _hermitian(N: int) -> cp.Parameter:
+    return cp.Parameter((N, N), hermitian=True)
+
+
+def _seen(A, X):
+    """``Re tr(A X)``: the power of covariance ``X`` seen through ``A = v v^H``."""
+    return cp.real(cp.trace(A @ X))
+
+
+class StageRelaxation:
+    """One stage carrying all data, relaxed: its feasibility proves nothing, its
+    infeasibility proves problem (18) infeasible for that design structure (DPP, cached).
+
+    Variables: the stage's ``W_{m,k}`` and ``R_m`` (PSD, rank dropped: the SDR). Constraints:
+
+    * rates, exact under the SDR: ``SINR_{m,k} >= gamma_R`` with
+      ``gamma_R = 2^(r_info / tau) - 1``, i.e. ``interference + 1 <= h^H W_{m,k} h / gamma_R``
+      (own beam masked out of the interference; every term of user ``(m, k)`` divided by
+      ``c_mk``, :func:`user_scale`);
+    * leakage at the estimated eavesdropper channels only (the centres of the CSI balls, a
+      subset of the uncertainty set): ``g_m^H W_{m,k} g_m / gamma_E <= sum_t g_t^H R_t g_t + 1``
+      with ``gamma_E = 2^(r_leak / tau) - 1``;
+    * power: ``tr(sum_k W_{m,k} + R_m) <= budget_m`` (the stage's share of C1).
+
+    The per-user thresholds divide the signal terms (a Parameter times a Parameter times a
+    variable would not be DPP).
+    """
+
+    def __init__(self, M: int, K: int, N: int):
+        self.M, self.K = M, K
+        self.H = [[[_hermitian(N) for _ in range(M)] for _ in range(K)] for _ in range(M)]
+        self.S = [[_hermitian(N) for _ in range(K)] for _ in range(M)]
+        self.E = [[_hermitian(N) for _ in range(K)] for _ in range(M)]
+        self.G = [_hermitian(N) for _ in range(M)]
+        self.noise = cp.Parameter((M, K), nonneg=True)
+        self.budget = cp.Parameter(M, nonneg=True)
+        W = self.W = [[cp.Variable((N, N), hermitian=True) for _ in range(K)] for _ in range(M)]
+        R = self.R = [cp.Variable((N, N), hermitian=True) for _ in range(M)]
+        cons = [X >> 0 for row in W for X in row] + [X >> 0 for X in R]
+        beams = [(t, j) for t in range(M) for j in range(K)]
+        eve_noise = cp.sum([_seen(self.G[t], R[t]) for t in range(M)]) + 1.0
+        for m in range(M):
+            power = cp.sum([cp.real(cp.trace(X)) for X in W[m]]) + cp.real(cp.trace(R[m]))
+            cons.append(power <= self.budget[m])
+            for k in range(K):
+                A = self.H[m][k]  # A[t] = h_{t,m,k} h_{t,m,k}^H / c_mk
+                others = [_seen(A[t], W[t][j]) for t, j in beams if (t, j) != (m, k)]
+                interference = cp.sum(others + [_seen(A[t], R[t]) for t in range(M)])
+                cons.append(interference + self.noise[m, k] <= _seen(self.S[m][k], W[m][k]))
+                cons.append(_seen(self.E[m][k], W[m][k]) <= eve_noise)
+        self.problem = require_dpp(cp.Problem(cp.Minimize(0), cons))
+
+    def set(self, scn: Scenario, share: float, budget) -> None:
+        """Channels and thresholds of ``scn`` for a stage of time share ``share``, and the
+        per-BS stage power ``budget`` (mW)."""
+        c = user_scale(scn)
+        gamma_r, gamma_e = np.expm1(LN2 * scn.r_info / share), np.expm1(LN2 * scn.r_leak / share)
+        outer = lambda v: herm(np.outer(v, v.conj()))  # noqa: E731
+        for m in range(self.M):
+            self.G[m].value = outer(scn.g_est[m])
+            for k in range(self.K):
+                for t in range(self.M):
+                    self.H[m][k][t].value = outer(scn.h[t, m, k]) / c[m, k]
+                self.S[m][k].value = self.H[m][k][m].value / gamma_r[m, k]
+                self.E[m][k].value = self.G[m].value / gamma_e[m, k]
+        self.noise.value = 1.0 / c
+        self.budget.value = np.asarray(budget, dtype=float)
+
+    def solve(self) -> tuple[SolveInfo, int]:
+        return solve_problem(self.problem)
+
+
+def stage_relaxation(scn: Scenario, *, rebuild=False) -> StageRelaxation:
+    """The compiled :class:`StageRelaxation` of this size (a fresh one if ``rebuild``)."""
+    key = ("relaxation", scn.M, scn.K, scn.N)
+    return CACHE.get(key, lambda: StageRelaxation(scn.M, scn.K, scn.N), rebuild=rebuild)

@@ -279,6 +279,15 @@ def baseline_separate(
     Stage 1 transmits only sensing signals at full power and minimises the CRB; stage 2
     then minimises its power for secure communication given the resulting CSI error
     (all rate and leakage requirements are met in stage 2).
+
+    Returns
+    -------
+    CentralizedResult
+        ``"infeasible"`` only with a certificate, checked before the SCA runs: the rate-only
+        relaxation, or the semidefinite relaxation of stage 2 that keeps the leakage
+        constraint at the estimated eavesdropper channels only (the centres of the CSI
+        balls); ``"no_feasible_point"`` when the SCA feasibility phase ends with positive
+        rate slacks (not a proof).
     """
     check_scenario(scn)
     tol = float(check_positive(real_scalar(tol, "tol"), "tol"))
