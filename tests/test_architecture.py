@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from wiretap._exports import is_internal
+
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "lib" / "wiretap"
 BOOK = ROOT / "book"
@@ -265,8 +267,9 @@ def _public_modules() -> list[str]:
         parts = path.relative_to(LIB).with_suffix("").parts
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        if not any(p.startswith("_") for p in parts) and parts[-1:] != ("__main__",):
-            names.append(".".join(("wiretap", *parts)))
+        name = ".".join(("wiretap", *parts))
+        if not is_internal(name) and parts[-1:] != ("__main__",):
+            names.append(name)
     return names
 
 
@@ -281,9 +284,7 @@ def test_public_names_have_a_public_home(module):
     hidden = {
         n: h
         for n, h in homes.items()
-        if isinstance(h, str)
-        and h.startswith("wiretap.")
-        and any(p.startswith("_") for p in h.split(".")[1:])
+        if isinstance(h, str) and h.startswith("wiretap.") and is_internal(h)
     }
     assert not hidden, hidden
 

@@ -1,9 +1,9 @@
 """The documented home of names re-exported from internal modules (internal).
 
 A public module such as :mod:`wiretap.sca` re-exports classes and functions defined in an
-internal module (``wiretap._surrogates``). Sphinx's ``automodule`` documents a module's
-members by their ``__module__``, the bad-input registry finds a module's public functions the
-same way, and pickle (the grid workers) looks a class up under that name. So the public module
+internal module (``wiretap._surrogates``). ``help()`` and reprs show an object's
+``__module__``, the bad-input registry finds a module's public functions by it, and pickle
+(the grid workers) looks a class up under that name. So the public module
 calls :func:`adopt` on its own namespace once its ``__all__`` is set, and every name it
 exports from an internal module then says that it lives there.
 """
